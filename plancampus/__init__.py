@@ -1,0 +1,1 @@
+"""PlanCampus web layer."""
