@@ -1,0 +1,49 @@
+"""Copy the front-end packages installed by npm (from package-lock.json) into static files.
+
+Nothing third-party is committed: `make setup` runs `npm ci` and then this script.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = ROOT / "node_modules"
+VENDOR = ROOT / "plancampus" / "static" / "vendor"
+
+FILES = {
+    "htmx.org/dist/htmx.min.js": "htmx.min.js",
+}
+FONTS = {
+    "@fontsource/noto-sans-khmer/files": ("noto-sans-khmer-khmer-", "noto-sans-khmer-latin-"),
+    "@fontsource/noto-sans-arabic/files": ("noto-sans-arabic-arabic-",),
+}
+
+
+def main() -> int:
+    if not NODE.exists():
+        print("node_modules is missing: run `npm ci` first.", file=sys.stderr)
+        return 1
+    VENDOR.mkdir(parents=True, exist_ok=True)
+    (VENDOR / "fonts").mkdir(exist_ok=True)
+    for source, target in FILES.items():
+        shutil.copy2(NODE / source, VENDOR / target)
+    for folder, prefixes in FONTS.items():
+        for font in sorted((NODE / folder).glob("*.woff2")):
+            if font.name.startswith(prefixes) and (
+                "-400-normal" in font.name or "-700-normal" in font.name
+            ):
+                shutil.copy2(font, VENDOR / "fonts" / font.name)
+    for license_dir in ("htmx.org", "@fontsource/noto-sans-khmer", "@fontsource/noto-sans-arabic"):
+        for name in ("LICENSE", "LICENSE.txt"):
+            path = NODE / license_dir / name
+            if path.exists():
+                shutil.copy2(path, VENDOR / f"LICENSE-{license_dir.replace('/', '-').lstrip('@')}")
+    print(f"Copied front-end packages into {VENDOR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
