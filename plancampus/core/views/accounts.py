@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import check_for_language
@@ -28,3 +29,22 @@ def profile(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import render
 
     return render(request, "core/profile.html", {})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, then the language the user chose last time (stored on the account)."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        language = getattr(form.get_user(), "language", "")
+        if language and check_for_language(language):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                samesite="Lax",
+            )
+        return response
