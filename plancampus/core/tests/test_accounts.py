@@ -6,7 +6,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - the factories' test password
+PASSWORD = "correct horse battery staple"
 
 
 def test_login_and_logout(client, coordinator):
