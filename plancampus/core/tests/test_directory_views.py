@@ -77,3 +77,24 @@ def test_unknown_url_is_a_translated_404(client_for, coordinator):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert 'lang="fr"' in response.content.decode()
+
+
+def test_home_shows_each_role_its_own_things(
+    client_for, participant, specialist, institution, office
+):
+    person = PersonFactory(organisation=office, name_latin="Keo Sreymom")
+    participant.person = person
+    participant.save()
+    page = client_for(participant).get(reverse("home")).content.decode()
+    assert office.name_en in page  # "your organisation"
+    page = client_for(specialist).get(reverse("home")).content.decode()
+    assert institution.name_en in page  # the partner sees the institutions it works with
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "participant", "specialist", "outsider"])
+def test_home_has_bounded_queries(
+    client_for, request, persona, office, django_assert_max_num_queries
+):
+    client = client_for(request.getfixturevalue(persona))
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("home")).status_code == 200

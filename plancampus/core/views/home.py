@@ -27,4 +27,15 @@ def home(request: HttpRequest) -> HttpResponse:
         context["recent_jobs"] = BackgroundJob.objects.filter(created_by=request.user)[:5]
         me = getattr(request.user, "person", None)
         context["me"] = me
+        if me is not None and me.organisation_id:
+            context["my_organisation"] = me.organisation
+            context["colleague_count"] = people.filter(organisation_id=me.organisation_id).count()
+        if access.is_global:
+            # The partner's view: every institution it works with, in every country.
+            context["institutions"] = (
+                organisations.institutions()
+                .select_related("country")
+                .annotate(members=Count("memberships", distinct=True))
+                .order_by("country__name_en", "code")
+            )
     return render(request, "core/home.html", context)
