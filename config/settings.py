@@ -55,7 +55,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "axes",
+    # ninja's own static files serve the API docs page without a CDN.
+    "ninja",
     "plancampus.core",
+    "plancampus.api",
 ]
 
 MIDDLEWARE = [

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from plancampus.api.main import api
 from plancampus.core.views.accounts import LoginView
 
 urlpatterns = [
     path("", include("plancampus.core.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

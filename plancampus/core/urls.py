@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, directory, home
+from .views import accounts, directory, home, tokens
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -11,5 +11,7 @@ urlpatterns = [
     path("areas/", directory.area_list, name="area-list"),
     path("areas/<str:code>/", directory.area_detail, name="area-detail"),
     path("account/", accounts.profile, name="profile"),
+    path("account/tokens/", tokens.api_tokens, name="api-tokens"),
+    path("account/tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api-token-revoke"),
     path("language/", accounts.switch_language, name="switch-language"),
 ]
