@@ -77,9 +77,8 @@ class FlowCounts:
 
 def _pct(num: FloatArray, den: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = 100.0 * num / den
-    out[~np.isfinite(out)] = np.nan
-    return out
+        out = np.asarray(100.0 * num / den, dtype=np.float64)
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def flow_counts(dataset: Dataset) -> FlowCounts:
@@ -151,9 +150,8 @@ class CohortArrays:
     def years_input_per_graduate(self) -> FloatArray:
         """Pupil-years spent by the cohort per graduate."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = self.pupil_years / self.graduates
-        out[~np.isfinite(out)] = np.nan
-        return out
+            out = np.asarray(self.pupil_years / self.graduates, dtype=np.float64)
+        return np.where(np.isfinite(out), out, np.nan)
 
 
 def cohort_arrays(
@@ -210,6 +208,12 @@ def cohort_arrays(
             dropouts[..., g] += carry  # would exceed the cap: they leave school
             incoming = outgoing
         graduates = incoming.sum(axis=-1)
+    invalid = np.isnan(p).any(axis=-1) | np.isnan(r).any(axis=-1)
+    if invalid.any():
+        survival = np.where(invalid[..., None], np.nan, survival)
+        dropouts = np.where(invalid[..., None], np.nan, dropouts)
+        graduates = np.where(invalid, np.nan, graduates)
+        pupil_years = np.where(invalid, np.nan, pupil_years)
     return CohortArrays(
         survival=survival,
         dropouts=dropouts,

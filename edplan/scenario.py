@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 Scope = Literal["level", "grade", "area"]
-Kind = Literal["percent", "positive", "amount"]
+Kind = Literal["percent", "ratio", "positive", "amount"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
             N_("Gross intake ratio to the first grade"),
             "%",
             "level",
-            "percent",
+            "ratio",
             "observed in the base year",
             "New entrants to the first grade = ratio × population of the entry age "
             "(levels taking their entrants from the population).",
@@ -89,7 +89,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
             N_("Gross enrolment ratio"),
             "%",
             "level",
-            "percent",
+            "ratio",
             "observed in the base year",
             "Levels without grades (pre-primary): enrolment = ratio × population of the "
             "level's official ages.",
@@ -740,6 +740,9 @@ def _in_range(
         return False
     if spec.kind == "percent" and not 0.0 <= value <= 100.0:
         problems.add(path, f"{spec.id} is a percentage: give a value from 0 to 100")
+        return False
+    if spec.kind == "ratio" and not 0.0 <= value <= 300.0:
+        problems.add(path, f"{spec.id} is a percentage that may exceed 100: give 0 to 300")
         return False
     if spec.kind == "positive" and value <= 0.0:
         problems.add(path, f"{spec.id} must be greater than 0")
