@@ -452,6 +452,11 @@ def build_dataset(rows: list[_Row], structure: Structure) -> Dataset:
         arr = np.full(shapes[fam], np.nan)
         index = tuple(np.array(coords, dtype=np.intp).T)
         arr[index] = np.array(values)
+        if fam == "level_age":
+            # by-age tables list the ages that have pupils: an age not given counts as 0
+            # wherever the level has any by-age data for that area, year and sex
+            given = np.isfinite(arr).any(axis=3, keepdims=True)
+            arr = np.where(given, np.nan_to_num(arr), np.nan)
         families[fam][var] = arr
 
     # new entrants and graduates given for a level belong to its first / last grade

@@ -298,9 +298,12 @@ class _Param:
         if self.base is None:
             return beta
         alpha = self.alpha[..., t]
+        # a missing observed value does not matter where its weight is 0
         if self.base.ndim == 3:
-            return alpha[None, :, :, None] * self.base[None] + beta[..., None]
-        return alpha[None] * self.base[None] + beta
+            a = alpha[None, :, :, None]
+            return np.where(a == 0.0, 0.0, a * self.base[None]) + beta[..., None]
+        a = alpha[None]
+        return np.where(a == 0.0, 0.0, a * self.base[None]) + beta
 
 
 def _param(

@@ -138,11 +138,9 @@ class Context:
 
     @cached_property
     def enrolment_by_age(self) -> FloatArray:
-        """area × year × level × age × sex; ages not given count as 0 where a level has
-        any by-age data, and the whole level is missing otherwise."""
-        eba = self.ds.level_age_values("enrolment_by_age")
-        has_any = np.isfinite(eba).any(axis=3, keepdims=True)
-        return np.where(has_any, np.nan_to_num(eba), np.nan)
+        """area × year × level × age × sex (ages not given count as 0 where a level has
+        any by-age data, see :mod:`edplan.data`)."""
+        return self.ds.level_age_values("enrolment_by_age")
 
     def net_enrolment_numerator(self, adjusted: bool) -> FloatArray:
         """Pupils of each level's official ages enrolled in it (or, adjusted, in it or
