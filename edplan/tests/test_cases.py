@@ -164,4 +164,5 @@ def test_every_indicator_has_a_worked_example() -> None:
 def test_every_case_has_an_exercise_text() -> None:
     for path in CASES:
         case = load_case(path)
-        assert case.get("title") and case.get("exercise"), path.name
+        assert case.get("title"), path.name
+        assert case.get("exercise"), path.name
