@@ -233,7 +233,7 @@ def list_areas(
 )
 def get_area(
     request: HttpRequest,
-    code: str = Path(..., max_length=40, pattern=CODE_PATTERN),
+    code: str = Path(..., max_length=40, pattern=CODE_PATTERN, example="17"),
     country: str | None = Query(
         None, max_length=3, description=_("ISO 3166 code, when several countries use the code.")
     ),
@@ -298,7 +298,8 @@ def list_organisations(
     summary="One organisation",
 )
 def get_organisation(
-    request: HttpRequest, code: str = Path(..., max_length=40, pattern=CODE_PATTERN)
+    request: HttpRequest,
+    code: str = Path(..., max_length=40, pattern=CODE_PATTERN, example="POE-17"),
 ) -> Any:
     """An organisation by its code (e.g. ``POE-17``), with its area and parent organisation."""
     access = member_access(request)
