@@ -228,27 +228,25 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     keys = [selected_model] if selected_model in AUDITED else list(AUDITED)
     scoped = {key: history_for_user(access, key) for key in keys}
 
-    users_union = None
-    for queryset in scoped.values():
-        ids = queryset.order_by().values_list("history_user_id")
-        users_union = ids if users_union is None else users_union.union(ids)
-    user_ids = {row[0] for row in users_union} - {None} if users_union is not None else set()
-    users = list(User.objects.filter(pk__in=user_ids).order_by("username"))
+    # Unions take the historical models' default ordering, on a column they lack: clear it.
+    user_id_sets = [
+        qs.order_by().values_list("history_user_id", flat=True) for qs in scoped.values()
+    ]
+    users_union = user_id_sets[0].union(*user_id_sets[1:]).order_by()
+    users = list(User.objects.filter(pk__in=set(users_union) - {None}).order_by("username"))
 
     selected_user = request.GET.get("user", "")
     selected_user_id = next((u.pk for u in users if str(u.pk) == selected_user), None)
-    union = None
+    keyed = []
     for key, queryset in scoped.items():
         if selected_user_id is not None:
             queryset = queryset.filter(history_user_id=selected_user_id)
-        page_keys = (
+        keyed.append(
             queryset.order_by()
             .annotate(model_key=Value(key, output_field=CharField()))
             .values_list("history_date", "history_id", "model_key")
         )
-        union = page_keys if union is None else union.union(page_keys, all=True)
-    assert union is not None  # noqa: S101 - AUDITED is never empty
-    union = union.order_by("-history_date", "-history_id")
+    union = keyed[0].union(*keyed[1:], all=True).order_by("-history_date", "-history_id")
     page = Paginator(union, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
