@@ -65,6 +65,16 @@ class PersonAdmin(SimpleHistoryAdmin):
     inlines = [PositionInline]
 
 
+@admin.register(Position)
+class PositionAdmin(SimpleHistoryAdmin):
+    """Positions also have their own page, for their change history."""
+
+    list_display = ("person", "title", "organisation", "start_date", "end_date")
+    search_fields = ("person__name_latin", "title", "organisation__code")
+    raw_id_fields = ("person", "organisation")
+    list_select_related = ("person", "organisation")
+
+
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ("user", "institution", "role", "is_active")

@@ -154,6 +154,8 @@ def test_django_admin_shows_history(client_for, admin_user, changes):
     organisation = Organisation.objects.get(code="POE-17")
     response = client.get(reverse("admin:core_organisation_history", args=[organisation.pk]))
     assert response.status_code == 200
+    response = client.get(reverse("admin:core_position_history", args=[changes["position"].pk]))
+    assert response.status_code == 200
 
 
 def test_membership_history_of_other_institutions_in_the_country_is_shown(

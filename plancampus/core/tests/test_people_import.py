@@ -293,6 +293,15 @@ def test_request_data_too_big_is_a_friendly_400(client_for, coordinator, setting
     assert_rejected_on_form(response, "larger than the limit", "Import people")
 
 
+def test_request_data_too_big_elsewhere_is_the_friendly_400_page(client_for, coordinator, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client_for(coordinator).post(
+        reverse("switch-language"), {"language": "fr", "next": "x" * 5000}
+    )
+    assert response.status_code == 400
+    assert "larger than the limit" in response.content.decode()
+
+
 def test_too_many_rows(client_for, coordinator, office, monkeypatch):
     monkeypatch.setattr(people_import, "MAX_ROWS", 3)
     content = csv_bytes(*[f"Person {n},,F,POE-17,Officer,,,," for n in range(4)])
