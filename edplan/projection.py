@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -324,7 +325,7 @@ def _param(
 
 def project(
     dataset: Dataset,
-    scenario: Scenario | Mapping[str, Any] | str,
+    scenario: Scenario | Mapping[str, Any] | str | Path,
     *,
     draws: int = 1,
     leaf_values: Mapping[str, FloatArray] | None = None,

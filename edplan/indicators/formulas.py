@@ -48,9 +48,8 @@ def ratio(num: FloatArray, den: FloatArray, scale: float = 100.0) -> FloatArray:
     [25.0, nan, nan]
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = scale * num / den
-    out[~np.isfinite(out)] = np.nan
-    return out
+        out = np.asarray(scale * num / den, dtype=np.float64)
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def _block(
