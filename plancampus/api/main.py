@@ -7,6 +7,7 @@ static files, so no CDN and no inline script): ``/api/docs``.
 from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
+from ninja.renderers import JSONRenderer
 
 from plancampus.core.api import router as core_router
 
@@ -31,6 +32,13 @@ you*, 422 (with `errors`) for invalid parameters.
 **Synthetic data.** Records with `is_synthetic: true` were made up for the demonstration.
 """
 
+
+class UTF8JSONRenderer(JSONRenderer):
+    """Khmer and French names as readable UTF-8, not ``\\u17..`` escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="PlanCampus API",
     version="1",
@@ -40,6 +48,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": True}),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=UTF8JSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("", core_router)

@@ -206,6 +206,7 @@ class PersonFilters(Schema):
     "/areas/",
     response={200: AreaPage, **ERROR_RESPONSES},
     url_name="area-list",
+    operation_id="list_areas",
     summary="List administrative areas",
 )
 def list_areas(
@@ -229,6 +230,7 @@ def list_areas(
     "/areas/{code}/",
     response={200: AreaDetail, 400: ErrorOut, **NOT_FOUND_RESPONSES},
     url_name="area-detail",
+    operation_id="get_area",
     summary="One administrative area",
 )
 def get_area(
@@ -267,6 +269,7 @@ def get_area(
     "/organisations/",
     response={200: OrganisationPage, **ERROR_RESPONSES},
     url_name="organisation-list",
+    operation_id="list_organisations",
     summary="List organisations",
 )
 def list_organisations(
@@ -295,6 +298,7 @@ def list_organisations(
     "/organisations/{code}/",
     response={200: OrganisationDetail, **NOT_FOUND_RESPONSES},
     url_name="organisation-detail",
+    operation_id="get_organisation",
     summary="One organisation",
 )
 def get_organisation(
@@ -321,6 +325,7 @@ def get_organisation(
     "/people/",
     response={200: PersonPage, **ERROR_RESPONSES},
     url_name="person-list",
+    operation_id="list_people",
     summary="List people",
 )
 def list_people(
@@ -344,6 +349,7 @@ def list_people(
     "/people/{person_id}/",
     response={200: PersonDetail, **NOT_FOUND_RESPONSES},
     url_name="person-detail",
+    operation_id="get_person",
     summary="One person",
 )
 def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=MAX_PERSON_ID)) -> Any:
