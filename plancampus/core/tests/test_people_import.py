@@ -517,3 +517,22 @@ def test_outsider_cannot_import_into_our_organisations(client_for, outsider, off
 def test_institution_admin_may_import(client_for, admin_user, office):
     upload(client_for(admin_user), csv_bytes("Chea Sokha,,F,POE-17,Officer,,,,"))
     assert last_job().status == BackgroundJob.Status.SUCCEEDED
+
+
+def test_the_example_in_the_docs_gives_the_report_it_shows(office, country):
+    """docs/how-to/import-people.md shows a file and its report: keep them true."""
+    OrganisationFactory(country=country, code="POE-12")
+    docs = (Path(__file__).parents[3] / "docs" / "how-to" / "import-people.md").read_text()
+    example = docs.split("```csv\n", 1)[1].split("```", 1)[0]
+    table = docs.split("| Row | Column | Value | Problem |", 1)[1].split("\n\n", 1)[0]
+    documented = [
+        (int(cells[1]), cells[2], cells[3], cells[4])
+        for line in table.strip().splitlines()[1:]
+        for cells in [[c.strip() for c in line.split("|")]]
+    ]
+    sheet = people_import.read_spreadsheet(data=example.encode(), filename="example.csv")
+    plan = people_import.people_import_check(sheet=sheet, country=country)
+    found = [(p.row, p.column, p.value, p.message) for p in plan.problems]
+    assert [d[:3] for d in documented] == [f[:3] for f in found]
+    for (_row, _column, _value, text), (*_, message) in zip(documented, found, strict=True):
+        assert text.split(" (in 20")[0].split(" 1930 and")[0] in message
