@@ -551,7 +551,7 @@ def _parse_birth_year(raw: str) -> tuple[int | None, str | None]:
 def people_import_check(
     *,
     sheet: Sheet,
-    country: Country,
+    country: Country | None,
     update_existing: bool = False,
     allow_probable_duplicates: bool = False,
     progress: ProgressCallback | None = None,
@@ -559,7 +559,9 @@ def people_import_check(
     """Check every row against the rules and the directory of ``country``.
 
     Queries are per file, not per row: organisations, people with the file's staff
-    identifiers and people of the file's organisations are each loaded once.
+    identifiers and people of the file's organisations are each loaded once. Without a
+    country (an international partner's institution) there is no directory to import into:
+    every organisation code is unknown.
     """
     plan = ImportPlan(rows=len(sheet.rows))
     plan.problems = check_header(sheet.header)
@@ -574,6 +576,8 @@ def people_import_check(
 
     # What the file refers to, loaded once.
     codes = sorted({cell(c, "organisation_code").upper() for _, c in sheet.rows} - {""})
+    if country is None:
+        codes = []
     organisations: dict[str, Organisation] = {}
     for chunk in _chunks(codes):
         for org in (
@@ -652,7 +656,7 @@ def people_import_check(
                 seen_staff_ids[staff_id] = row
         if match is not None:
             in_directory = match.organisation is not None and (
-                match.organisation.country_id == country.pk
+                country is not None and match.organisation.country_id == country.pk
             )
             if not in_directory:
                 # Never say whose it is: the record is outside this user's reach.
@@ -929,7 +933,7 @@ def people_import_run(*, job_id: int) -> dict[str, Any]:
             BackgroundJob.objects.filter(pk=job.pk).update(message="checking")
             plan = people_import_check(
                 sheet=sheet,
-                country=job.institution.country,  # type: ignore[union-attr]
+                country=job.institution.country if job.institution else None,
                 update_existing=bool(options.get("update_existing")),
                 allow_probable_duplicates=bool(options.get("allow_probable_duplicates")),
                 progress=lambda done, _total: job.set_progress(done),

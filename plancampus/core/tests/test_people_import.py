@@ -536,3 +536,14 @@ def test_the_example_in_the_docs_gives_the_report_it_shows(office, country):
     assert [d[:3] for d in documented] == [f[:3] for f in found]
     for (_row, _column, _value, text), (*_, message) in zip(documented, found, strict=True):
         assert text.split(" (in 20")[0].split(" 1930 and")[0] in message
+
+
+def test_coordinator_of_a_partner_without_country_imports_nowhere(client_for, office):
+    from plancampus.core.tests.factories import MembershipFactory, UserFactory
+
+    partner = OrganisationFactory(country=None, kind="partner", code="PARTNER")
+    user = UserFactory(username="partnercoordinator")
+    MembershipFactory(user=user, institution=partner, role="coordinator")
+    upload(client_for(user), csv_bytes("Chea Sokha,,F,POE-17,Officer,,,,"))
+    assert problems(last_job()) == [(2, "organisation_code", "unknown_organisation")]
+    assert Person.objects.count() == 0
