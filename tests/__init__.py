@@ -1,0 +1,1 @@
+"""Cross-cutting tests: browser flows and the multi-process deployment."""

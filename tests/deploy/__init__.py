@@ -1,0 +1,1 @@
+"""Two app processes and a task worker against one PostgreSQL database."""
