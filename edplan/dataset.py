@@ -124,22 +124,32 @@ class Dataset:
         arr = self.grade.get(variable)
         return arr if arr is not None else self._empty(len(self.grades))
 
-    def level_total(self, variable: str) -> FloatArray:
-        """area × year × level × sex totals of *variable*.
+    def level_total(self, variable: str, year_index: int | None = None) -> FloatArray:
+        """area × year × level × sex totals of *variable* (area × level × sex for the
+        one year *year_index* when given).
 
         For a variable given by grade, the sum over the level's grades when every grade
         is present; otherwise a total given directly for the level; otherwise missing.
         """
-        out = self.level.get(variable)
-        out = out.copy() if out is not None else self._empty(len(self.level_ids))
+        given = self.level.get(variable)
         by_grade = self.grade.get(variable)
+        if year_index is not None:
+            given = None if given is None else given[:, year_index]
+            by_grade = None if by_grade is None else by_grade[:, year_index]
+            shape: tuple[int, ...] = (len(self.areas), len(self.level_ids), 3)
+        else:
+            shape = (len(self.areas), len(self.years), len(self.level_ids), 3)
+        out = given.copy() if given is not None else np.full(shape, np.nan)
         if by_grade is not None:
+            axis = by_grade.ndim - 2
             for li, lv in enumerate(self.structure.levels):
                 if not lv.graded:
                     continue
-                gi = [self.structure.grade_index(g) for g in lv.grades]
-                summed = by_grade[:, :, gi, :].sum(axis=2)
-                out[:, :, li, :] = np.where(np.isnan(summed), out[:, :, li, :], summed)
+                first = self.structure.grade_index(lv.first_grade)
+                block = np.take(by_grade, range(first, first + len(lv.grades)), axis=axis)
+                summed = block.sum(axis=axis)
+                target = out[..., li, :]
+                out[..., li, :] = np.where(np.isnan(summed), target, summed)
         return out
 
     def age_values(self, variable: str) -> FloatArray:
@@ -201,6 +211,18 @@ class Dataset:
         """A dataset restricted to *areas* (in that order)."""
         idx = [self.area_index(a) for a in areas]
         return self._mapped(lambda arr: arr[idx], tuple(areas))
+
+    def select_years(self, start: int, stop: int) -> Dataset:
+        """The years of positions *start* to *stop* − 1 (views, not copies)."""
+        years = self.years[start:stop]
+
+        def window(arr: FloatArray) -> FloatArray:
+            return arr[:, start:stop]
+
+        return replace(
+            self._mapped(window, self.areas),
+            years=years,
+        )
 
     def aggregate(self, groups: Mapping[str, Sequence[str]], keep: bool = False) -> Dataset:
         """Sum areas into higher areas.

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from ._types import BoolArray, FloatArray
+from ._types import BoolArray, FloatArray, IntArray
 from .dataset import Dataset
 from .errors import Problem, ScenarioError
 from .flows import flow_counts
@@ -151,6 +151,8 @@ class Projection:
         yi = self.years.index(SchoolYear.parse(year))
         ai = self.areas.index(area)
         if grade is not None:
+            if variable not in self.grade:
+                raise ValueError("this projection was run without detail by grade")
             labels, arr = self._sex_values(self.grade[variable][draw, yi, ai])
             v = arr[self.structure.grade_index(grade), labels.index(sex)]
         elif variable in self.level_sex:
@@ -190,7 +192,7 @@ class Projection:
                         v = proj.level[var][draw, yi, ai, li]
                         if np.isfinite(v):
                             out.append(_record(y, area, lv.id, None, "T", var, v))
-                    for g in lv.grades:
+                    for g in lv.grades if proj.grade else ():
                         gi = s.grade_index(g)
                         for var in GRADE_VARIABLES:
                             labels, arr = proj._sex_values(proj.grade[var][draw, yi, ai])
@@ -329,11 +331,14 @@ def project(
     *,
     draws: int = 1,
     leaf_values: Mapping[str, FloatArray] | None = None,
+    detail: bool = True,
 ) -> Projection:
     """Project *dataset* under *scenario* (a :class:`Scenario`, a mapping or a path).
 
     *leaf_values* gives, for a sensitivity run, the *draws* values of each uncertain
     parameter (keyed by the parameter's path, see :meth:`Scenario.uncertain_leaves`).
+    Without *detail*, values by grade are not kept (level totals only), which saves
+    memory and time in sensitivity runs.
     Raises :class:`~edplan.errors.ScenarioError` listing what is missing or
     inconsistent.
     """
@@ -349,8 +354,14 @@ def project(
             f"the base year {base} is not in the data ({ds.years[0]} to {ds.years[-1]}); "
             "set base_year to the last observed year"
         )
-    model = _Model(ds, scn, draws, leaf_values)
+    model = _Model(ds, scn, draws, leaf_values, detail)
     return model.run()
+
+
+def _level_sums(arr: FloatArray, firsts: IntArray) -> FloatArray:
+    """Sums of D × A × G × S values over the grades of each graded level (whose grades
+    are contiguous on the grade axis, starting at *firsts*): levels × D × A × S."""
+    return np.moveaxis(np.add.reduceat(arr, firsts, axis=2), 2, 0)
 
 
 def _select_areas(dataset: Dataset, scn: Scenario) -> Dataset:
@@ -374,8 +385,10 @@ class _Model:
         scn: Scenario,
         draws: int,
         leaf_values: Mapping[str, FloatArray] | None,
+        detail: bool = True,
     ) -> None:
         self.ds = ds
+        self.detail = detail
         self.scn = scn
         self.s = ds.structure
         self.years = scn.years
@@ -385,6 +398,8 @@ class _Model:
         self.sex_idx = [0, 1] if ds.has_sex_breakdown else [2]
         self.sexes = ("F", "M") if ds.has_sex_breakdown else ("T",)
         self.b = ds.year_index(scn.base_year)
+        self.enrol_level_base_all = ds.level_total("enrolment", self.b)  # A × L × 3
+        self.enrol_level_base = self.enrol_level_base_all[..., self.sex_idx]
         self.problems: list[Problem] = []
         self.notes: list[str] = []
         self.level_keys = [(lv.id, None) for lv in self.s.levels]
@@ -422,11 +437,13 @@ class _Model:
     # -- run ---------------------------------------------------------------------------
     def run(self) -> Projection:
         ds, s = self.ds, self.s
-        fc = flow_counts(ds)
         prev = self.b - 1
-        r_obs = self.observed(fc.repetition_rate, prev)
-        p_obs = self.observed(fc.promotion_rate, prev)
-        d_obs = self.observed(fc.dropout_rate, prev)
+        # flows between the year before the base year and the base year only
+        first = max(prev, 0)
+        fc = flow_counts(ds.select_years(first, self.b + 1))
+        r_obs = self.observed(fc.repetition_rate, prev - first)
+        p_obs = self.observed(fc.promotion_rate, prev - first)
+        d_obs = self.observed(fc.dropout_rate, prev - first)
         enrol = ds.grade_values("enrolment")
         repeaters = ds.grade_values("repeaters")
         given_ne = ds.grade_values("new_entrants")
@@ -441,9 +458,7 @@ class _Model:
                 gi = [s.grade_index(g) for g in lv.grades]
                 block = e_base[:, gi]
             else:
-                block = self.observed(ds.level_total("enrolment"), self.b)[
-                    :, [s.level_index(lv.id)]
-                ]
+                block = self.enrol_level_base[:, [s.level_index(lv.id)]]
             if np.isnan(block).all():
                 self.notes.append(
                     f"{lv.id}: no enrolment in the base year {self.scn.base_year}; "
@@ -472,18 +487,14 @@ class _Model:
         level_intake: dict[str, _Param] = {}
         pop_entry: dict[str, FloatArray] = {}
         pop_level: dict[str, FloatArray] = {}
-        sapop = ds.school_age_population()
         for lv in projected:
             li = s.level_index(lv.id)
             if not lv.graded:
-                ger_obs = ratio(
-                    self.observed(ds.level_total("enrolment"), self.b)[:, [li]],
-                    self.observed(sapop, self.b)[:, [li]],
-                )
+                pop_level[lv.id] = self.population(lv.official_ages)
+                ger_obs = ratio(self.enrol_level_base[:, [li]], pop_level[lv.id][0, 0][:, None, :])
                 level_intake[lv.id] = _param(
                     self.res, "gross_enrolment_ratio", [(lv.id, None)], ger_obs
                 )
-                pop_level[lv.id] = self.population(lv.official_ages)
             elif lv.intake == "population":
                 first = s.grade_index(lv.first_grade)
                 pop = self.population([lv.entry_age])
@@ -506,9 +517,11 @@ class _Model:
                 self.problems,
             )
 
-        grade_out = {v: np.full(self.shape_g, np.nan) for v in GRADE_VARIABLES}
+        grade_out = (
+            {v: np.full(self.shape_g, np.nan) for v in GRADE_VARIABLES} if self.detail else {}
+        )
         level_sex = {v: np.full(self.shape_ls, np.nan) for v in LEVEL_SEX_VARIABLES}
-        self._enrolment(
+        enrol_total = self._enrolment(
             projected,
             e_base,
             rep_base,
@@ -522,7 +535,7 @@ class _Model:
             grade_out,
             level_sex,
         )
-        level_out = self._resources_and_costs(projected, grade_out, level_sex)
+        level_out = self._resources_and_costs(projected, enrol_total, level_sex)
         return Projection(
             scenario=self.scn,
             structure=s,
@@ -616,96 +629,111 @@ class _Model:
         pop_level: dict[str, FloatArray],
         grade_out: dict[str, FloatArray],
         level_sex: dict[str, FloatArray],
-    ) -> None:
+    ) -> FloatArray:
+        """Fill the level totals (and, with detail, the grade arrays); return the
+        enrolment by grade of both sexes together, D × years × A × G."""
         s, ds = self.s, self.ds
         graded = [lv for lv in projected if lv.graded]
         gmask = np.zeros(len(s.grades), dtype=bool)
         for lv in graded:
             gmask[[s.grade_index(g) for g in lv.grades]] = True
         src = np.array([s.grade_index(g) for lv in graded for g in lv.grades[:-1]], dtype=np.intp)
-        firsts = {lv.id: s.grade_index(lv.first_grade) for lv in graded}
+        firsts = np.array([s.grade_index(lv.first_grade) for lv in graded], dtype=np.intp)
+        # level sums run over every graded level of the structure, then keep the projected
+        all_firsts = np.array(
+            [s.grade_index(lv.first_grade) for lv in s.graded_levels], dtype=np.intp
+        )
+        keep = [k for k, lv in enumerate(s.graded_levels) if lv in graded]
         lasts = np.array([s.grade_index(lv.last_grade) for lv in graded], dtype=np.intp)
+        graded_li = [s.level_index(lv.id) for lv in graded]
+        previous_last = [
+            s.grade_index(before.last_grade)
+            if (before := s.previous_graded_level(lv.id)) is not None
+            else -1
+            for lv in graded
+        ]
+        enrol_total = np.full((self.draws, self.n, len(ds.areas), len(s.grades)), np.nan)
 
-        e = np.where(gmask[None, :, None], e_base, np.nan)[None].repeat(self.draws, axis=0)
-        grade_out["enrolment"][:, 0] = e
-        grade_out["repeaters"][:, 0] = np.where(gmask[None, :, None], rep_base, np.nan)
+        def record(t: int, e: FloatArray, repeaters: FloatArray, entrants: FloatArray) -> None:
+            enrol_total[:, t] = e.sum(axis=-1)
+            if graded:
+                level_sex["enrolment"][:, t, :, graded_li] = _level_sums(e, all_firsts)[keep]
+                level_sex["repeaters"][:, t, :, graded_li] = _level_sums(repeaters, all_firsts)[
+                    keep
+                ]
+                level_sex["new_entrants"][:, t, :, graded_li] = np.moveaxis(
+                    entrants[:, :, firsts], 2, 0
+                )
+            if self.detail:
+                grade_out["enrolment"][:, t] = e
+                grade_out["repeaters"][:, t] = repeaters
+                grade_out["new_entrants"][:, t] = np.where(
+                    first_mask[None, :, None], entrants, np.nan
+                )
+
         first_mask = np.zeros(len(s.grades), dtype=bool)
-        first_mask[list(firsts.values())] = True
-        grade_out["new_entrants"][:, 0] = np.where(first_mask[None, :, None], ne_base, np.nan)
-        graduates = np.full(self.shape_g, np.nan)
+        first_mask[firsts] = True
+        e = np.broadcast_to(
+            np.where(gmask[None, :, None], e_base, np.nan), (self.draws, *e_base.shape)
+        )
+        record(0, e, np.broadcast_to(rep_base, e.shape), np.broadcast_to(ne_base, e.shape))
+        graduates = np.full(
+            (self.draws, self.n, len(ds.areas), len(lasts), len(self.sexes)), np.nan
+        )
+
+        any_promotion = bool(prom.given.any())
+
+        def promotion(t: int) -> tuple[FloatArray, FloatArray]:
+            r_pct = rep.at(t)
+            r = np.clip(r_pct, 0.0, 100.0) / 100.0
+            p_pct = 100.0 - r_pct - drop.at(t)
+            if any_promotion:
+                p_pct = np.where(prom.given[None, :, :, None], prom.at(t), p_pct)
+            return r, np.clip(p_pct / 100.0, 0.0, 1.0 - r)
 
         for t in range(1, self.n):
-            r = np.clip(rep.at(t), 0.0, 100.0) / 100.0
-            p_given = prom.at(t)
-            p_from_d = 100.0 - rep.at(t) - drop.at(t)
-            p = np.where(prom.given[None, :, :, None], p_given, p_from_d) / 100.0
-            p = np.clip(p, 0.0, 1.0 - r)
+            r, p = promotion(t)
             repeaters = r * e
             promoted = p * e
             new = repeaters.copy()
             new[:, :, src + 1] += promoted[:, :, src]
-            graduates[:, t - 1][:, :, lasts] = promoted[:, :, lasts]
-            entrants = np.full_like(e, np.nan)
-            for lv in graded:
-                fi = firsts[lv.id]
+            graduates[:, t - 1] = promoted[:, :, lasts]
+            entrants = np.zeros_like(e)
+            for k, lv in enumerate(graded):
+                fi = firsts[k]
                 rate = intake[lv.id].at(t)[:, :, 0] / 100.0  # D × A × S
                 if lv.intake == "population":
                     entrants[:, :, fi] = rate * pop_entry[lv.id][:, t]
                 else:
-                    before = s.previous_graded_level(lv.id)
-                    assert before is not None  # noqa: S101 - structure guarantees it
-                    entrants[:, :, fi] = rate * e[:, :, s.grade_index(before.last_grade)]
-                new[:, :, fi] += entrants[:, :, fi]
+                    entrants[:, :, fi] = rate * e[:, :, previous_last[k]]
+            new += entrants
             e = new
-            grade_out["enrolment"][:, t] = e
-            grade_out["repeaters"][:, t] = repeaters
-            grade_out["new_entrants"][:, t] = entrants
+            record(t, e, repeaters, entrants)
         # graduates of the final year, with the final year's rates held
-        r = np.clip(rep.at(self.n - 1), 0.0, 100.0) / 100.0
-        p = (
-            np.where(
-                prom.given[None, :, :, None],
-                prom.at(self.n - 1),
-                100.0 - rep.at(self.n - 1) - drop.at(self.n - 1),
-            )
-            / 100.0
-        )
-        p = np.clip(p, 0.0, 1.0 - r)
-        graduates[:, self.n - 1][:, :, lasts] = (p * e)[:, :, lasts]
-        observed_grads = self.observed(ds.grade_values("graduates"), self.b)
-        graduates[:, 0][:, :, lasts] = np.where(
-            np.isnan(observed_grads[:, lasts]),
-            graduates[:, 0][:, :, lasts],
-            observed_grads[:, lasts],
-        )
+        _, p = promotion(self.n - 1)
+        graduates[:, self.n - 1] = (p * e)[:, :, lasts]
+        observed_grads = self.observed(ds.grade_values("graduates"), self.b)[:, lasts]
+        graduates[:, 0] = np.where(np.isnan(observed_grads), graduates[:, 0], observed_grads)
+        if graded:
+            level_sex["graduates"][:, :, :, graded_li] = graduates
 
         for lv in projected:
-            li = s.level_index(lv.id)
-            if lv.graded:
-                gi = [s.grade_index(g) for g in lv.grades]
-                for var in ("enrolment", "repeaters"):
-                    level_sex[var][:, :, :, li] = grade_out[var][:, :, :, gi].sum(axis=3)
-                level_sex["new_entrants"][:, :, :, li] = grade_out["new_entrants"][
-                    :, :, :, firsts[lv.id]
-                ]
-                level_sex["graduates"][:, :, :, li] = graduates[:, :, :, gi[-1]]
-            else:
+            if not lv.graded:
+                li = s.level_index(lv.id)
                 pops = pop_level[lv.id]
                 for t in range(self.n):
                     ger = intake[lv.id].at(t)[:, :, 0] / 100.0
                     level_sex["enrolment"][:, t, :, li] = ger * pops[:, t]
-                level_sex["enrolment"][:, 0, :, li] = self.observed(
-                    ds.level_total("enrolment"), self.b
-                )[:, li]
+                level_sex["enrolment"][:, 0, :, li] = self.enrol_level_base[:, li]
+        return enrol_total
 
     def _level_param(self, pid: str, base: FloatArray | None) -> _Param:
         return _param(self.res, pid, self.level_keys, base)
 
     def _series(self, par: _Param) -> FloatArray:
         """D × years × A × L values of a level parameter (no sex axis)."""
-        stacked = np.stack(
-            [np.broadcast_to(par.at(t), par.at(0).shape) for t in range(self.n)], axis=1
-        )
+        values = [par.at(t) for t in range(self.n)]
+        stacked = np.stack(np.broadcast_arrays(*values), axis=1)
         return np.broadcast_to(
             stacked, (stacked.shape[0], self.n, len(self.ds.areas), stacked.shape[-1])
         )
@@ -713,7 +741,7 @@ class _Model:
     def _resources_and_costs(
         self,
         projected: list[Level],
-        grade_out: dict[str, FloatArray],
+        enrol_grade_t: FloatArray,
         level_sex: dict[str, FloatArray],
     ) -> dict[str, FloatArray]:
         ds, s = self.ds, self.s
@@ -723,22 +751,17 @@ class _Model:
         level_mask[[s.level_index(lv.id) for lv in projected]] = True
 
         def total(var: str) -> FloatArray:
-            return (
-                ds.level_total(var)[:, self.b, :, 2]
-                if ds.has_year(self.scn.base_year)
-                else np.full((len(ds.areas), len(s.levels)), np.nan)
-            )
+            return ds.level_total(var, self.b)[..., 2]
 
         teachers_obs = total("teachers")
         classes_obs = total("classes")
         rooms_obs = total("classrooms")
-        enrol_obs = ds.level_total("enrolment")[:, self.b, :, 2]
+        enrol_obs = self.enrol_level_base_all[..., 2]
 
         # classes: Σ over grades of enrolment / class size, rounded up
         class_size = self._series(
             self._level_param("class_size", ratio(enrol_obs, classes_obs, 1.0))
         )
-        enrol_grade_t = grade_out["enrolment"].sum(axis=-1)  # D × Y × A × G
         classes = np.full(self.shape_l, np.nan)
         for lv in projected:
             li = s.level_index(lv.id)

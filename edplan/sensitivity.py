@@ -108,25 +108,28 @@ def sensitivity(
     rng = np.random.default_rng(seed if seed is not None else settings.seed)
     leaves = scn.uncertain_leaves()
     leaf_values = {leaf.path: leaf.draw(rng, n) for leaf in leaves}
-    proj = project(dataset, scn, draws=n, leaf_values=leaf_values).with_total()
+    proj = project(dataset, scn, draws=n, leaf_values=leaf_values, detail=False)
     pcts = tuple(
         float(p) for p in (percentiles if percentiles is not None else settings.percentiles)
     )
     levels = proj.projected_levels
     li = [proj.structure.level_index(lv) for lv in levels]
+    areas = proj.areas if len(proj.areas) == 1 else (*proj.areas, "all")
     values: dict[str, FloatArray] = {}
     for var in SENSITIVITY_VARIABLES:
         if var in proj.level_sex:
-            arr = proj.level_sex[var].sum(axis=-1)[..., li]
+            arr = proj.level_sex[var][..., li, :].sum(axis=-1)
         else:
             arr = proj.level[var][..., li]
+        arr = np.broadcast_to(arr, (n, *arr.shape[1:]))  # draws × years × areas × levels
+        if len(proj.areas) > 1:
+            arr = np.concatenate([arr, arr.sum(axis=2, keepdims=True)], axis=2)
         with_all = np.concatenate([arr, arr.sum(axis=-1, keepdims=True)], axis=-1)
-        full = np.broadcast_to(with_all, (n, *with_all.shape[1:]))
-        values[var] = np.percentile(full, pcts, axis=0)
+        values[var] = np.percentile(with_all, pcts, axis=0)
     return SensitivityResult(
         scenario=scn,
         years=proj.years,
-        areas=proj.areas,
+        areas=areas,
         levels=(*levels, "all"),
         percentiles=pcts,
         draws=n,

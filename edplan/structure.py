@@ -85,10 +85,17 @@ class Structure:
     levels: tuple[Level, ...]
     _by_id: dict[str, Level] = field(init=False, repr=False, compare=False)
     _by_grade: dict[int, Level] = field(init=False, repr=False, compare=False)
+    _grades: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _grade_pos: dict[int, int] = field(init=False, repr=False, compare=False)
+    _level_pos: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        grades = tuple(g for lv in self.levels for g in lv.grades)
         object.__setattr__(self, "_by_id", {lv.id: lv for lv in self.levels})
         object.__setattr__(self, "_by_grade", {g: lv for lv in self.levels for g in lv.grades})
+        object.__setattr__(self, "_grades", grades)
+        object.__setattr__(self, "_grade_pos", {g: i for i, g in enumerate(grades)})
+        object.__setattr__(self, "_level_pos", {lv.id: i for i, lv in enumerate(self.levels)})
 
     @property
     def level_ids(self) -> tuple[str, ...]:
@@ -98,7 +105,7 @@ class Structure:
     @property
     def grades(self) -> tuple[int, ...]:
         """Every grade number of the structure, in order (the grade axis)."""
-        return tuple(g for lv in self.levels for g in lv.grades)
+        return self._grades
 
     @property
     def graded_levels(self) -> tuple[Level, ...]:
@@ -126,11 +133,17 @@ class Structure:
 
     def level_index(self, level_id: str) -> int:
         """Position of the level on the level axis."""
-        return self.level_ids.index(level_id)
+        try:
+            return self._level_pos[level_id]
+        except KeyError:
+            raise KeyError(f"unknown level {level_id!r} in structure {self.name!r}") from None
 
     def grade_index(self, grade: int) -> int:
         """Position of the grade on the grade axis."""
-        return self.grades.index(grade)
+        try:
+            return self._grade_pos[grade]
+        except KeyError:
+            raise ValueError(f"grade {grade} is not in structure {self.name!r}") from None
 
     def has_grade(self, grade: int) -> bool:
         """Whether *grade* is a grade of the structure."""

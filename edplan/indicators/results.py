@@ -126,52 +126,60 @@ class IndicatorResults:
         v = float(cell if of is not None else cell[SEXES.index(sex or "T")])
         return v if np.isfinite(v) else None
 
-    def _iter_entry(self, e: _Entry, with_terms: bool) -> Iterator[IndicatorValue]:
+    def _columns(self, e: _Entry, with_terms: bool) -> dict[str, list[Any]]:
+        """Column lists of the available values of one entry (vectorised lookup)."""
         ds = self.dataset
         value = e.block.value[self._areas][:, self._years]
         parity = e.of is not None
+        offset = 0 if parity or e.by_sex else 2
         if not parity and not e.by_sex:
             value = value[..., 2:]
-        mask = np.isfinite(value)
-        idx = np.nonzero(mask)
-        vals = value[idx].tolist()
-        areas = [ds.areas[i] for i in self._areas[idx[0]].tolist()]
-        years = [ds.years[i] for i in self._years[idx[1]].tolist()]
+        idx = np.nonzero(np.isfinite(value))
+        n = len(idx[0])
+        area_names = [ds.areas[i] for i in self._areas.tolist()]
+        year_names = [ds.years[i] for i in self._years.tolist()]
+        cols: dict[str, list[Any]] = {
+            "value": value[idx].tolist(),
+            "area": [area_names[i] for i in idx[0].tolist()],
+            "year": [year_names[i] for i in idx[1].tolist()],
+        }
         ks = idx[2].tolist()
         if parity:
-            sexes: list[str | None] = [None] * len(vals)
+            cols["sex"] = [None] * n
         else:
-            offset = 0 if e.by_sex else 2
-            sexes = [SEXES[i + offset] for i in idx[3].tolist()]
+            cols["sex"] = [SEXES[i + offset] for i in idx[3].tolist()]
         if e.block.kind == "grade":
             grade_ids = ds.grades
-            level_of = {g: ds.structure.level_of_grade(g).id for g in grade_ids}
-            grades: list[int | None] = [grade_ids[k] for k in ks]
-            levels = [level_of[g] for g in grades if g is not None]
+            level_of = [ds.structure.level_of_grade(g).id for g in grade_ids]
+            cols["grade"] = [grade_ids[k] for k in ks]
+            cols["level"] = [level_of[k] for k in ks]
         else:
-            grades = [None] * len(vals)
-            levels = [ds.level_ids[k] for k in ks]
-        nums: list[float | None] = [None] * len(vals)
-        dens: list[float | None] = [None] * len(vals)
+            cols["grade"] = [None] * n
+            cols["level"] = [ds.level_ids[k] for k in ks]
+        cols["numerator"] = [None] * n
+        cols["denominator"] = [None] * n
         if with_terms and not parity and e.block.numerator is not None:
             sel = idx if e.by_sex else (*idx[:3], idx[3] + 2)
-            num = e.block.numerator[self._areas][:, self._years]
-            nums = num[sel].tolist()
+            cols["numerator"] = e.block.numerator[self._areas][:, self._years][sel].tolist()
             if e.block.denominator is not None:
-                dens = e.block.denominator[self._areas][:, self._years][sel].tolist()
-        for i, v in enumerate(vals):
-            yield IndicatorValue(
-                e.indicator,
-                years[i],
-                areas[i],
-                levels[i],
-                grades[i],
-                sexes[i],
-                v,
-                e.of,
-                nums[i],
-                dens[i],
-            )
+                cols["denominator"] = e.block.denominator[self._areas][:, self._years][sel].tolist()
+        return cols
+
+    def _iter_entry(self, e: _Entry, with_terms: bool) -> Iterator[IndicatorValue]:
+        c = self._columns(e, with_terms)
+        for row in zip(
+            c["year"],
+            c["area"],
+            c["level"],
+            c["grade"],
+            c["sex"],
+            c["value"],
+            c["numerator"],
+            c["denominator"],
+            strict=True,
+        ):
+            year, area, level, grade, sex, value, num, den = row
+            yield IndicatorValue(e.indicator, year, area, level, grade, sex, value, e.of, num, den)
 
     def values(self, with_terms: bool = False) -> Iterator[IndicatorValue]:
         """Every available value; with *with_terms*, numerators and denominators too."""
@@ -193,7 +201,49 @@ class IndicatorResults:
     def records(self) -> list[dict[str, Any]]:
         """JSON-ready records with keys ``indicator, year, area, level, grade, sex,
         value`` (plus ``of`` for parity indices), ordered by indicator."""
-        return [v.to_dict() for v in self.values()]
+        out: list[dict[str, Any]] = []
+        for e in self._entries:
+            c = self._columns(e, with_terms=False)
+            years = {y: str(y) for y in set(c["year"])}
+            ind = e.indicator
+            if e.of is None:
+                out.extend(
+                    {
+                        "indicator": ind,
+                        "year": years[y],
+                        "area": a,
+                        "level": lv,
+                        "grade": g,
+                        "sex": sx,
+                        "value": v,
+                    }
+                    for y, a, lv, g, sx, v in zip(
+                        c["year"],
+                        c["area"],
+                        c["level"],
+                        c["grade"],
+                        c["sex"],
+                        c["value"],
+                        strict=True,
+                    )
+                )
+            else:
+                out.extend(
+                    {
+                        "indicator": ind,
+                        "year": years[y],
+                        "area": a,
+                        "level": lv,
+                        "grade": g,
+                        "sex": None,
+                        "value": v,
+                        "of": e.of,
+                    }
+                    for y, a, lv, g, v in zip(
+                        c["year"], c["area"], c["level"], c["grade"], c["value"], strict=True
+                    )
+                )
+        return out
 
     def describe(self, indicator: str) -> str:
         """The label of an indicator (for display)."""
