@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
+
 from . import __version__
 from .projection import LEVEL_SEX_VARIABLES, LEVEL_VARIABLES, Projection
 
@@ -98,12 +100,21 @@ _LABELS = {
 }
 
 
+RECORDS_SHEET_LIMIT = 100_000
+
+
+def _cells(values: Any) -> list[float | None]:
+    """A row of numbers with ``None`` for missing values."""
+    return [float(v) if math.isfinite(v) else None for v in values.tolist()]
+
+
 def projection_xlsx(target: str | Path | BinaryIO, projection: Projection) -> None:
     """Write a projection as a planner's workbook.
 
-    Sheets: ``Summary`` (every level, area totals, years across), one sheet per level
-    (each area: level totals by sex, then enrolment by grade), ``Records`` (tidy) and
-    ``Scenario`` (name, years, notes, engine version).
+    Sheets: ``Summary`` (every level of the total area, years across), one sheet per
+    level (for each area: level totals by sex, the other variables, enrolment by grade),
+    ``Records`` (tidy; left out above 100,000 records — use the CSV output) and
+    ``Scenario`` (name, years, areas, notes, engine version).
     """
     proj = projection.with_total()
     s = proj.structure
@@ -113,31 +124,46 @@ def projection_xlsx(target: str | Path | BinaryIO, projection: Projection) -> No
     number = wb.add_format({"num_format": "#,##0"})
     title = wb.add_format({"bold": True, "font_size": 14})
     years = [str(y) for y in proj.years]
-    focus = "all" if "all" in proj.areas else proj.areas[0]
+    focus = len(proj.areas) - 1 if "all" in proj.areas else 0
+    sex_labels = ["T"] if proj.sexes == ("T",) else [*proj.sexes, "T"]
+
+    def by_sex(arr: Any) -> Any:
+        """years × sexes values with the T column added."""
+        if proj.sexes == ("T",):
+            return arr
+        return np.concatenate([arr, arr.sum(axis=-1, keepdims=True)], axis=-1)
+
+    def write_values(ws: Any, row: int, label: str, sex: str, values: list[float | None]) -> bool:
+        if all(v is None for v in values):
+            return False
+        ws.write(row, 0, label)
+        ws.write(row, 1, sex)
+        for c, v in enumerate(values, start=2):
+            if v is not None:
+                ws.write_number(row, c, v, number)
+        return True
 
     def header(ws: Any, row: int, first: str) -> None:
         ws.write_row(row, 0, [first, "sex", *years], head)
 
     # Summary
     ws = wb.add_worksheet("Summary")
-    ws.write(0, 0, f"{proj.scenario.name} — area {focus}", title)
+    ws.write(0, 0, f"{proj.scenario.name} — area {proj.areas[focus]}", title)
     ws.write(1, 0, f"Base year {proj.scenario.base_year}, final year {proj.scenario.final_year}")
     row = 3
     header(ws, row, "level / variable")
     row += 1
     for lv_id in proj.projected_levels:
+        li = s.level_index(lv_id)
         ws.write(row, 0, s.level(lv_id).label, bold)
         row += 1
         for var in ("enrolment", "teachers", "total_cost", "resources", "financing_gap"):
-            values = [proj.value(var, year=y, area=focus, level=lv_id) for y in proj.years]
-            if all(v is None for v in values):
-                continue
-            ws.write(row, 0, _LABELS[var])
-            ws.write(row, 1, "T")
-            for c, v in enumerate(values, start=2):
-                if v is not None:
-                    ws.write_number(row, c, v, number)
-            row += 1
+            if var in proj.level_sex:
+                values = proj.level_sex[var][0, :, focus, li].sum(axis=-1)
+            else:
+                values = proj.level[var][0, :, focus, li]
+            if write_values(ws, row, _LABELS[var], "T", _cells(values)):
+                row += 1
     ws.set_column(0, 0, 34)
     ws.set_column(2, 1 + len(years), 13)
     ws.freeze_panes(4, 2)
@@ -145,54 +171,44 @@ def projection_xlsx(target: str | Path | BinaryIO, projection: Projection) -> No
     # one sheet per level
     for lv_id in proj.projected_levels:
         lv = s.level(lv_id)
+        li = s.level_index(lv_id)
         ws = wb.add_worksheet(lv_id[:31])
         ws.write(0, 0, f"{lv.label} — {proj.scenario.name}", title)
         row = 2
-        for area in proj.areas:
+        for ai, area in enumerate(proj.areas):
             ws.write(row, 0, f"Area {area}", bold)
             row += 1
             header(ws, row, "variable")
             row += 1
-            for var in (*LEVEL_SEX_VARIABLES, *LEVEL_VARIABLES):
-                sexes = (
-                    [*proj.sexes, "T"]
-                    if var in LEVEL_SEX_VARIABLES and proj.sexes != ("T",)
-                    else ["T"]
-                )
-                for sex in sexes:
-                    values = [
-                        proj.value(var, year=y, area=area, level=lv_id, sex=sex) for y in proj.years
-                    ]
-                    if all(v is None for v in values):
-                        continue
-                    ws.write(row, 0, _LABELS[var])
-                    ws.write(row, 1, sex)
-                    for c, v in enumerate(values, start=2):
-                        if v is not None:
-                            ws.write_number(row, c, v, number)
+            for var in LEVEL_SEX_VARIABLES:
+                table = by_sex(proj.level_sex[var][0, :, ai, li])
+                for si, sex in enumerate(sex_labels):
+                    if write_values(ws, row, _LABELS[var], sex, _cells(table[:, si])):
+                        row += 1
+            for var in LEVEL_VARIABLES:
+                if write_values(ws, row, _LABELS[var], "T", _cells(proj.level[var][0, :, ai, li])):
                     row += 1
-            for g in lv.grades:
-                values = [
-                    proj.value("enrolment", year=y, area=area, level=lv_id, grade=g)
-                    for y in proj.years
-                ]
-                ws.write(row, 0, f"Enrolment, grade {g}")
-                ws.write(row, 1, "T")
-                for c, v in enumerate(values, start=2):
-                    if v is not None:
-                        ws.write_number(row, c, v, number)
-                row += 1
+            if proj.grade:
+                enrol = proj.grade["enrolment"][0, :, ai].sum(axis=-1)
+                for g in lv.grades:
+                    cells = _cells(enrol[:, s.grade_index(g)])
+                    if write_values(ws, row, f"Enrolment, grade {g}", "T", cells):
+                        row += 1
             row += 1
         ws.set_column(0, 0, 30)
         ws.set_column(2, 1 + len(years), 13)
         ws.freeze_panes(0, 2)
 
     # tidy records
+    records = proj.records(include_total=False)
     ws = wb.add_worksheet("Records")
     cols = ["year", "area", "level", "grade", "sex", "variable", "value"]
     ws.write_row(0, 0, cols, head)
-    for r, rec in enumerate(proj.records(include_total=False), start=1):
-        ws.write_row(r, 0, ["" if rec[c] is None else rec[c] for c in cols])
+    if len(records) <= RECORDS_SHEET_LIMIT:
+        for r, rec in enumerate(records, start=1):
+            ws.write_row(r, 0, ["" if rec[c] is None else rec[c] for c in cols])
+    else:
+        ws.write(1, 0, f"{len(records):,} records: too many for this sheet, use --format csv")
     ws.freeze_panes(1, 0)
 
     # scenario

@@ -167,54 +167,65 @@ class Projection:
     def records(self, draw: int = 0, include_total: bool = True) -> list[dict[str, Any]]:
         """Tidy records ``year, area, level, grade, sex, variable, value``.
 
-        Grade rows give enrolment, repeaters and (first grades) new entrants by sex;
-        level rows (``grade`` ``None``) give every variable.  With *include_total* and
-        several areas, an area ``all`` sums them.
+        Ordered by year, area and level; each level gives its totals (``grade``
+        ``None``; by sex for enrolment, new entrants, repeaters and graduates, ``T`` for
+        the others), then enrolment, new entrants (first grade) and repeaters of each
+        grade by sex.  With *include_total* and several areas, an area ``all`` sums them.
         """
         proj = self.with_total() if include_total else self
-        s = proj.structure
-        out: list[dict[str, Any]] = []
-        level_of = {g: s.level_of_grade(g).id for g in s.grades}
-        for yi, year in enumerate(proj.years):
-            y = str(year)
-            for ai, area in enumerate(proj.areas):
-                for lv in s.levels:
-                    if lv.id not in proj.projected_levels:
-                        continue
-                    li = s.level_index(lv.id)
-                    for var in LEVEL_SEX_VARIABLES:
-                        labels, arr = proj._sex_values(proj.level_sex[var][draw, yi, ai])
-                        for si, sex in enumerate(labels):
-                            v = arr[li, si]
-                            if np.isfinite(v):
-                                out.append(_record(y, area, lv.id, None, sex, var, v))
-                    for var in LEVEL_VARIABLES:
-                        v = proj.level[var][draw, yi, ai, li]
-                        if np.isfinite(v):
-                            out.append(_record(y, area, lv.id, None, "T", var, v))
-                    for g in lv.grades if proj.grade else ():
-                        gi = s.grade_index(g)
-                        for var in GRADE_VARIABLES:
-                            labels, arr = proj._sex_values(proj.grade[var][draw, yi, ai])
-                            for si, sex in enumerate(labels):
-                                v = arr[gi, si]
-                                if np.isfinite(v):
-                                    out.append(_record(y, area, level_of[g], g, sex, var, v))
-        return out
+        blocks, meta = proj._slots(draw)
+        if not blocks:
+            return []
+        big = np.concatenate(blocks, axis=2)  # years × areas × slots
+        idx = np.nonzero(np.isfinite(big))
+        values = big[idx].tolist()
+        years = [str(y) for y in proj.years]
+        return [
+            {
+                "year": years[y],
+                "area": proj.areas[a],
+                "level": meta[k][0],
+                "grade": meta[k][1],
+                "sex": meta[k][2],
+                "variable": meta[k][3],
+                "value": v,
+            }
+            for y, a, k, v in zip(
+                idx[0].tolist(), idx[1].tolist(), idx[2].tolist(), values, strict=True
+            )
+        ]
 
+    def _slots(self, draw: int) -> tuple[list[FloatArray], list[tuple[str, int | None, str, str]]]:
+        """years × areas × n arrays of every output, and (level, grade, sex, variable) of
+        each of their columns, in record order."""
+        s = self.structure
+        labels = ["T"] if self.sexes == ("T",) else [*self.sexes, "T"]
 
-def _record(
-    year: str, area: str, level: str, grade: int | None, sex: str, variable: str, value: float
-) -> dict[str, Any]:
-    return {
-        "year": year,
-        "area": area,
-        "level": level,
-        "grade": grade,
-        "sex": sex,
-        "variable": variable,
-        "value": float(value),
-    }
+        def with_total_sex(arr: FloatArray) -> FloatArray:
+            if self.sexes == ("T",):
+                return arr
+            return np.concatenate([arr, arr.sum(axis=-1, keepdims=True)], axis=-1)
+
+        level_sex = {v: with_total_sex(self.level_sex[v][draw]) for v in LEVEL_SEX_VARIABLES}
+        grade = {v: with_total_sex(a[draw]) for v, a in self.grade.items()}
+        blocks: list[FloatArray] = []
+        meta: list[tuple[str, int | None, str, str]] = []
+        for lv in s.levels:
+            if lv.id not in self.projected_levels:
+                continue
+            li = s.level_index(lv.id)
+            for var in LEVEL_SEX_VARIABLES:
+                blocks.append(level_sex[var][:, :, li, :])
+                meta += [(lv.id, None, sex, var) for sex in labels]
+            for var in LEVEL_VARIABLES:
+                blocks.append(self.level[var][draw][:, :, li, None])
+                meta.append((lv.id, None, "T", var))
+            for g in lv.grades if grade else ():
+                gi = s.grade_index(g)
+                for var in GRADE_VARIABLES:
+                    blocks.append(grade[var][:, :, gi, :])
+                    meta += [(lv.id, g, sex, var) for sex in labels]
+        return blocks, meta
 
 
 # --- parameter resolution -------------------------------------------------------------
@@ -607,7 +618,9 @@ class _Model:
                     Problem(
                         None,
                         "data",
-                        f"{lv.id}: population of the official ages is missing for {years}"
+                        f"{lv.id}: population of the official ages"
+                        + (" (by sex, F and M, as enrolment is)" if self.sexes != ("T",) else "")
+                        + f" is missing for {years}"
                         + (" ..." if len(t_missing) > 5 else "")
                         + " in some area; add population rows for those years or set "
                         "population_growth_rate in the scenario",
