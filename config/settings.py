@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     # ninja's own static files serve the API docs page without a CDN.
     "ninja",
     "plancampus.core",
+    "plancampus.needs",
     "plancampus.api",
 ]
 
