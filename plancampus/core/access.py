@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Area, Membership, Organisation, Person, Role, User
+from .models import Area, BackgroundJob, Membership, Organisation, Person, Role, User
 
 # What each role may do. Viewing the directory is open to every member.
 PERMISSIONS: dict[str, set[str]] = {
@@ -131,3 +131,16 @@ def institution_for_action(access: Access, permission: str) -> Organisation:
     if getattr(access.user, "is_superuser", False) and access.memberships:
         return access.memberships[0].institution
     raise PermissionDenied(permission)
+
+
+def jobs_for_user(access: Access) -> QuerySet[BackgroundJob]:
+    """The jobs a user may see: their own, and those of institutions they administer."""
+    user = access.user
+    if not user.is_authenticated:
+        return BackgroundJob.objects.none()
+    if getattr(user, "is_superuser", False):
+        return BackgroundJob.objects.all()
+    administered = [
+        m.institution_id for m in access.memberships if m.role == Role.INSTITUTION_ADMIN
+    ]
+    return BackgroundJob.objects.filter(Q(created_by=user) | Q(institution_id__in=administered))

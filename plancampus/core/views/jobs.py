@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from ..access import Access, access_for, get_or_404
-from ..models import BackgroundJob, Role
+from ..access import access_for, get_or_404, jobs_for_user
+from ..models import BackgroundJob
 from ..services import people_import
 
 REPORT_PAGE_SIZE = 100
@@ -29,19 +28,6 @@ PHASES = {
     "rejected": _("Finished: nothing was imported, because some rows have problems."),
     "error": _("Stopped by an unexpected error. Nothing was imported. Try again later."),
 }
-
-
-def jobs_for_user(access: Access) -> QuerySet[BackgroundJob]:
-    """The jobs a user may see: their own, and those of institutions they administer."""
-    user = access.user
-    if not user.is_authenticated:
-        return BackgroundJob.objects.none()
-    if getattr(user, "is_superuser", False):
-        return BackgroundJob.objects.all()
-    administered = [
-        m.institution_id for m in access.memberships if m.role == Role.INSTITUTION_ADMIN
-    ]
-    return BackgroundJob.objects.filter(Q(created_by=user) | Q(institution_id__in=administered))
 
 
 def _job(request: HttpRequest, pk: int) -> BackgroundJob:
