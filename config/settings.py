@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ninja",
     "plancampus.core",
     "plancampus.needs",
+    "plancampus.training",
     "plancampus.api",
 ]
 

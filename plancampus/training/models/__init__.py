@@ -1,0 +1,48 @@
+"""Training models. Each part lives in its own module; add new modules (certificates, …)
+beside these and export them here."""
+
+from .cohorts import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    Cohort,
+    CohortStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Mark,
+    ResultStatus,
+    Session,
+)
+from .courses import (
+    AssessmentModality,
+    Course,
+    CourseMode,
+    CourseModule,
+    DesignWorkshop,
+    LearningOutcome,
+    OutcomeCompetency,
+    Programme,
+    ProgrammeKind,
+)
+
+__all__ = [
+    "ATTENDED",
+    "AssessmentModality",
+    "Attendance",
+    "AttendanceStatus",
+    "Cohort",
+    "CohortStatus",
+    "Course",
+    "CourseMode",
+    "CourseModule",
+    "DesignWorkshop",
+    "Enrolment",
+    "EnrolmentStatus",
+    "LearningOutcome",
+    "Mark",
+    "OutcomeCompetency",
+    "Programme",
+    "ProgrammeKind",
+    "ResultStatus",
+    "Session",
+]
