@@ -65,7 +65,9 @@ def synthetic(n_areas: int, n_years: int, seed: int = 1) -> Dataset:
                 pop_age[:, t + 1, lv.entry_age] if lv.id == "primary" else 0.85 * e[:, first - 1]
             )
             last = STRUCTURE.grade_index(lv.last_grade)
-            grad[:, t, last, :2] = np.round((1 - r[:, 0, last] - d[:, 0, last]) * enrol[:, t, last, :2])
+            grad[:, t, last, :2] = np.round(
+                (1 - r[:, 0, last] - d[:, 0, last]) * enrol[:, t, last, :2]
+            )
         e = nxt
     level = {
         "teachers": np.concatenate(
@@ -80,7 +82,9 @@ def synthetic(n_areas: int, n_years: int, seed: int = 1) -> Dataset:
     level["public_expenditure"] = np.concatenate(
         [np.full((a, y, 4, 2), np.nan), rng.uniform(1e6, 5e6, (a, y, 4, 1))], axis=3
     )
-    pre = np.concatenate([np.round(rng.uniform(500, 1500, (a, y, 1, 2))), np.full((a, y, 1, 1), np.nan)], axis=3)
+    pre = np.concatenate(
+        [np.round(rng.uniform(500, 1500, (a, y, 1, 2))), np.full((a, y, 1, 1), np.nan)], axis=3
+    )
     level["enrolment"] = np.concatenate([pre, np.full((a, y, 3, 3), np.nan)], axis=2)
     ages = tuple(range(40))
     eba = np.full((a, y, 4, 40, 3), np.nan)
@@ -101,7 +105,9 @@ def synthetic(n_areas: int, n_years: int, seed: int = 1) -> Dataset:
         age={"population": pop},
         level_age={"enrolment_by_age": eba},
         scalar={
-            "gdp": np.concatenate([np.full((a, y, 2), np.nan), rng.uniform(1e9, 3e9, (a, y, 1))], axis=2),
+            "gdp": np.concatenate(
+                [np.full((a, y, 2), np.nan), rng.uniform(1e9, 3e9, (a, y, 1))], axis=2
+            ),
             "total_population": np.concatenate(
                 [np.full((a, y, 2), np.nan), rng.uniform(4e5, 1e6, (a, y, 1))], axis=2
             ),
@@ -119,7 +125,9 @@ def extend_population(ds: Dataset, final: SchoolYear) -> Dataset:
         return np.concatenate([arr, fill], axis=1)
 
     pop = ds.age["population"]
-    grown = np.concatenate([pop, pop[:, -1:] * 1.02 ** np.arange(1, extra + 1)[None, :, None, None]], axis=1)
+    grown = np.concatenate(
+        [pop, pop[:, -1:] * 1.02 ** np.arange(1, extra + 1)[None, :, None, None]], axis=1
+    )
     return Dataset.from_arrays(
         ds.structure,
         ds.areas,
@@ -172,7 +180,7 @@ def _sum(values: list[float | None]) -> float | None:
 
 def loop_indicators(data: dict[str, Any]) -> dict[tuple[Any, ...], float]:
     """Every indicator, area by area, year by year, sex by sex."""
-    out: dict[tuple[Any, ...], float] = {}
+    out: dict[tuple[Any, ...], float | None] = {}
     E, R, G = data["grade"]["enrolment"], data["grade"]["repeaters"], data["grade"]["graduates"]
     P = data["age"]["population"]
     EBA = data["level_age"]["enrolment_by_age"]
@@ -207,9 +215,17 @@ def loop_indicators(data: dict[str, Any]) -> dict[tuple[Any, ...], float]:
                     vals["out_of_school_rate"] = None if aner is None else 100.0 - aner
                     if lv.graded:
                         f, last = gi[0], gi[-1]
-                        ne = None if E[a][y][f][s] is None or R[a][y][f][s] is None else E[a][y][f][s] - R[a][y][f][s]
+                        ne = (
+                            None
+                            if E[a][y][f][s] is None or R[a][y][f][s] is None
+                            else E[a][y][f][s] - R[a][y][f][s]
+                        )
                         vals["gross_intake_ratio"] = _div(ne, P[a][y][lv.entry_age][s])
-                        nl = None if E[a][y][last][s] is None or R[a][y][last][s] is None else E[a][y][last][s] - R[a][y][last][s]
+                        nl = (
+                            None
+                            if E[a][y][last][s] is None or R[a][y][last][s] is None
+                            else E[a][y][last][s] - R[a][y][last][s]
+                        )
                         vals["gross_intake_ratio_last_grade"] = _div(
                             nl, P[a][y][STRUCTURE.grade_entry_age(lv.last_grade)][s]
                         )
@@ -229,17 +245,17 @@ def loop_indicators(data: dict[str, Any]) -> dict[tuple[Any, ...], float]:
                                     pr = G[a][y][k][s]
                                 p = _div(pr, e0)
                                 rr = _div(r1, e0)
-                                out[("promotion_rate", a, y, lv.id, k, s)] = p  # type: ignore[assignment]
-                                out[("repetition_rate", a, y, lv.id, k, s)] = rr  # type: ignore[assignment]
+                                out[("promotion_rate", a, y, lv.id, k, s)] = p
+                                out[("repetition_rate", a, y, lv.id, k, s)] = rr
                                 if p is None or rr is None:
                                     ok = False
                                     continue
                                 out[("dropout_rate", a, y, lv.id, k, s)] = 100 - p - rr
                                 ps.append(p / 100)
                                 rs.append(rr / 100)
-                                prom_sum += pr  # type: ignore[operator]
-                                rep_sum += r1  # type: ignore[operator]
-                                en_sum += e0  # type: ignore[operator]
+                                prom_sum += pr
+                                rep_sum += r1
+                                en_sum += e0
                             if ok:
                                 vals["promotion_rate"] = _div(prom_sum, en_sum)
                                 vals["repetition_rate"] = _div(rep_sum, en_sum)
@@ -250,8 +266,12 @@ def loop_indicators(data: dict[str, Any]) -> dict[tuple[Any, ...], float]:
                                     years_spent += reach * stay
                                     reach = reach * ps[j] * stay
                                 grads = 1000 * reach
-                                vals["coefficient_of_efficiency"] = _div(grads * len(gi), 1000 * years_spent)
-                                vals["years_input_per_graduate"] = _div(1000 * years_spent, grads, 1.0)
+                                vals["coefficient_of_efficiency"] = _div(
+                                    grads * len(gi), 1000 * years_spent
+                                )
+                                vals["years_input_per_graduate"] = _div(
+                                    1000 * years_spent, grads, 1.0
+                                )
                             if lv.intake == "transition":
                                 prev = STRUCTURE.previous_graded_level(lv.id)
                                 assert prev is not None
@@ -261,11 +281,17 @@ def loop_indicators(data: dict[str, Any]) -> dict[tuple[Any, ...], float]:
                                 ne1 = None if e1 is None or r1 is None else e1 - r1
                                 vals["transition_rate"] = _div(ne1, E[a][y][pl][s])
                                 rl = R[a][y + 1][pl][s]
-                                den = None if E[a][y][pl][s] is None or rl is None else E[a][y][pl][s] - rl
+                                den = (
+                                    None
+                                    if E[a][y][pl][s] is None or rl is None
+                                    else E[a][y][pl][s] - rl
+                                )
                                 vals["effective_transition_rate"] = _div(ne1, den)
                     if s == 2:
                         vals["pupil_teacher_ratio"] = _div(enr, L["teachers"][a][y][li][2], 1.0)
-                        vals["pupil_qualified_teacher_ratio"] = _div(enr, L["qualified_teachers"][a][y][li][2], 1.0)
+                        vals["pupil_qualified_teacher_ratio"] = _div(
+                            enr, L["qualified_teachers"][a][y][li][2], 1.0
+                        )
                         vals["pupil_class_ratio"] = _div(enr, L["classes"][a][y][li][2], 1.0)
                         gdp_pc = _div(S["gdp"][a][y][2], S["total_population"][a][y][2], 1.0)
                         vals["expenditure_per_pupil_pct_gdp_per_capita"] = _div(
@@ -280,9 +306,9 @@ def loop_indicators(data: dict[str, Any]) -> dict[tuple[Any, ...], float]:
                             out[(key, a, y, lv.id, None, s)] = v
             # parity indices
             for key in [k for k in out if k[1] == a and k[2] == y and k[5] == 0]:
-                m = out.get((*key[:5], 1))
-                if m:
-                    gpi = out[key] / m
+                f, m = out[key], out.get((*key[:5], 1))
+                if f is not None and m:
+                    gpi = f / m
                     out[("gender_parity_index", key[0], a, y, key[3], key[4])] = gpi
                     out[("adjusted_gender_parity_index", key[0], a, y, key[3], key[4])] = (
                         gpi if gpi <= 1 else 2 - 1 / gpi
@@ -371,7 +397,11 @@ def loop_projection(
                         gi = [STRUCTURE.grade_index(x) for x in lv.grades]
                         for j, k in enumerate(gi):
                             r_obs, d = rates[(k, s)]
-                            r = (1 - lam) * r_obs + lam * rep_target / 100 if lv.id == "primary" else r_obs
+                            r = (
+                                (1 - lam) * r_obs + lam * rep_target / 100
+                                if lv.id == "primary"
+                                else r_obs
+                            )
                             p = min(max(1 - r - d, 0.0), 1 - r)
                             new[k][s] += r * e[k][s]
                             if j + 1 < len(gi):
@@ -383,7 +413,9 @@ def loop_projection(
                         else:
                             prev = STRUCTURE.previous_graded_level(lv.id)
                             assert prev is not None
-                            new[f][s] += tr[(lv.id, s)] * e[STRUCTURE.grade_index(prev.last_grade)][s]
+                            new[f][s] += (
+                                tr[(lv.id, s)] * e[STRUCTURE.grade_index(prev.last_grade)][s]
+                            )
                 e = new
             for lv in GRADED:
                 gi = [STRUCTURE.grade_index(x) for x in lv.grades]
@@ -393,7 +425,10 @@ def loop_projection(
                     teachers = Lv["teachers"][a][base][li][0] + Lv["teachers"][a][base][li][1]
                 else:
                     teachers = math.ceil(enrol / PROJECTION_PARAMS["pupil_teacher_ratio"] - 1e-9)
-                classes = sum(math.ceil((e[k][0] + e[k][1]) / PROJECTION_PARAMS["class_size"] - 1e-9) for k in gi)
+                classes = sum(
+                    math.ceil((e[k][0] + e[k][1]) / PROJECTION_PARAMS["class_size"] - 1e-9)
+                    for k in gi
+                )
                 if t == 0:
                     stock[lv.id] = Lv["classrooms"][a][base][li][2]
                     built = 0.0
@@ -401,7 +436,13 @@ def loop_projection(
                     built = max(0.0, classes - stock[lv.id])
                     stock[lv.id] += built
                     out[("teacher_recruitment", a, t, lv.id)] = max(
-                        0, math.ceil(teachers - teachers_prev[lv.id] * (1 - PROJECTION_PARAMS["teacher_attrition_rate"] / 100) - 1e-9)
+                        0,
+                        math.ceil(
+                            teachers
+                            - teachers_prev[lv.id]
+                            * (1 - PROJECTION_PARAMS["teacher_attrition_rate"] / 100)
+                            - 1e-9
+                        ),
                     )
                 teachers_prev[lv.id] = teachers
                 recurrent = teachers * salary * (1 + PROJECTION_PARAMS["non_salary_share"] / 100)
@@ -452,15 +493,35 @@ def main() -> None:
         if v.of is not None or v.area == "all":
             continue
         a, y, s = ds.areas.index(v.area), ds.years.index(v.year), edplan.SEXES.index(v.sex or "T")
-        key = (v.indicator, a, y, v.level, None if v.grade is None else STRUCTURE.grade_index(v.grade), s)
+        key = (
+            v.indicator,
+            a,
+            y,
+            v.level,
+            None if v.grade is None else STRUCTURE.grade_index(v.grade),
+            s,
+        )
         if key in loop:
-            assert math.isclose(loop[key], v.value, rel_tol=1e-9, abs_tol=1e-9), (key, loop[key], v.value)
+            assert math.isclose(loop[key], v.value, rel_tol=1e-9, abs_tol=1e-9), (
+                key,
+                loop[key],
+                v.value,
+            )
             checks += 1
     assert checks > 10_000, checks
     n_values = len(engine)
     med, p95 = timeit(lambda: edplan.compute_indicators(ds, include_total=False), 20)
     lmed, _ = timeit(lambda: loop_indicators(plain), 3)
-    rows.append(("indicators, 25 provinces × 10 years × 12 grades × 2 sexes", "engine (arrays)", med, p95, "≤ 50 ms", lmed))
+    rows.append(
+        (
+            "indicators, 25 provinces × 10 years × 12 grades × 2 sexes",
+            "engine (arrays)",
+            med,
+            p95,
+            "≤ 50 ms",
+            lmed,
+        )
+    )
     rmed, rp95 = timeit(lambda: edplan.compute_indicators(ds, include_total=False).records(), 5)
     rows.append(("", "engine + JSON-ready records", rmed, rp95, "", lmed))
 
@@ -475,11 +536,21 @@ def main() -> None:
     for key, value in loopp.items():
         var, a, t, level = key
         got = proj.value(var, year=proj.years[t], area=dsp.areas[a], level=level)
-        assert got is not None and math.isclose(got, value, rel_tol=1e-9, abs_tol=1e-6), (key, got, value)
+        assert got is not None, key
+        assert math.isclose(got, value, rel_tol=1e-9, abs_tol=1e-6), (key, got, value)
         compared += 1
     med, p95 = timeit(lambda: edplan.project(dsp, scenario), 20)
     lmed, _ = timeit(lambda: loop_projection(plainp, 11, base), 3)
-    rows.append(("projection, 210 districts × 12 grades × 2 sexes, 10 years", "engine", med, p95, "≤ 50 ms", lmed))
+    rows.append(
+        (
+            "projection, 210 districts × 12 grades × 2 sexes, 10 years",
+            "engine",
+            med,
+            p95,
+            "≤ 50 ms",
+            lmed,
+        )
+    )
 
     # 3. sensitivity
     dss = extend_population(synthetic(25, 10, seed=3), SchoolYear("2033-34"))
@@ -499,18 +570,33 @@ def main() -> None:
         np.percentile(results, [5, 50, 95])
 
     lmed, _ = timeit(loop_sensitivity, 1, warmup=0)
-    rows.append(("sensitivity, 1,000 draws, 25 provinces, 10 years", "engine", med, p95, "≤ 3 s", lmed * 1000 / loop_draws))
+    rows.append(
+        (
+            "sensitivity, 1,000 draws, 25 provinces, 10 years",
+            "engine",
+            med,
+            p95,
+            "≤ 3 s",
+            lmed * 1000 / loop_draws,
+        )
+    )
 
-    print(f"edplan {edplan.__version__} — Python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.machine()}, {sys.platform}")
-    print(f"checked: {checks:,} indicator values and {compared:,} projected values agree with the loop "
-          f"implementation; {n_values:,} indicator values per run\n")
+    print(
+        f"edplan {edplan.__version__} — Python {platform.python_version()}, numpy {np.__version__}, "
+        f"{platform.machine()}, {sys.platform}"
+    )
+    print(
+        f"checked: {checks:,} indicator values and {compared:,} projected values agree with the loop "
+        f"implementation; {n_values:,} indicator values per run\n"
+    )
     header = f"{'workload':58} {'variant':28} {'median':>12} {'p95':>12} {'target':>8} {'loop median':>13} {'ratio':>8}"
     print(header)
     print("-" * len(header))
     for name, variant, m, p, target, loop_median in rows:
         ratio = loop_median / m
-        print(f"{name:58} {variant:28} {fmt(m):>12} {fmt(p):>12} {target:>8} {fmt(loop_median):>13} {ratio:7.0f}×")
+        print(
+            f"{name:58} {variant:28} {fmt(m):>12} {fmt(p):>12} {target:>8} {fmt(loop_median):>13} {ratio:7.0f}×"
+        )
     print(f"\nloop sensitivity timed on {loop_draws} draws and scaled to 1,000.")
 
 
