@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import yaml
+
 from . import __version__
 from .data import read_dataset, validate
 from .dataset import Dataset
@@ -73,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, ("csv", "json", "xlsx"), "csv")
     p.add_argument("--year", required=True, help="school year, e.g. 2023-24")
     p.add_argument("--area", action="append", help="area code (repeatable); 'all' = sum")
+    p.add_argument(
+        "--groups",
+        metavar="FILE",
+        help="YAML file mapping higher areas to the areas they sum, e.g. {'01': ['0101', '0102']}",
+    )
     p.add_argument(
         "--indicator",
         action="append",
@@ -163,10 +170,14 @@ def _indicators(args: argparse.Namespace, stdout: TextIO) -> int:
     ds = _load(args)
     if not ds.has_year(args.year):
         raise UsageError(f"year {args.year} is not in the data ({ds.years[0]} to {ds.years[-1]})")
+    groups = _read_groups(args.groups, ds) if args.groups else None
+    known = set(ds.areas) | set(groups or {})
     for area in args.area or ():
-        if area != "all" and area not in ds.areas:
+        if area != "all" and area not in known:
             raise UsageError(f"area {area!r} is not in the data (areas: {', '.join(ds.areas)})")
-    results = compute_indicators(ds, year=args.year, areas=args.area, indicators=args.indicator)
+    results = compute_indicators(
+        ds, year=args.year, areas=args.area, indicators=args.indicator, groups=groups
+    )
     records = results.records()
     if args.format == "json":
         _emit(args, to_json(records), stdout)
@@ -177,6 +188,20 @@ def _indicators(args: argparse.Namespace, stdout: TextIO) -> int:
     else:
         _emit(args, to_csv(records, INDICATOR_COLUMNS), stdout)
     return 0
+
+
+def _read_groups(path: str, ds: Dataset) -> dict[str, list[str]]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"cannot read the groups file {path!r}: {exc}") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        raise UsageError(f"{path}: give a mapping of area codes to lists of area codes")
+    groups = {str(k): [str(a) for a in v] for k, v in data.items()}
+    unknown = sorted({a for members in groups.values() for a in members} - set(ds.areas))
+    if unknown:
+        raise UsageError(f"{path}: area(s) {', '.join(unknown)} are not in the data")
+    return groups
 
 
 def _cohort(args: argparse.Namespace, stdout: TextIO) -> int:

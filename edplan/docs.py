@@ -48,7 +48,9 @@ def indicators_markdown() -> str:
         "found in year *t + 1*; they need both years.",
         "- For every indicator given by sex, the `gender_parity_index` and the "
         "`adjusted_gender_parity_index` are given with `of` = the indicator's id.",
-        "- Labels are marked for translation with `edplan.i18n.N_`; the web layer translates them.",
+        "- Labels are plain English marked for translation with `edplan.i18n.N_` (a no-op, "
+        "like `gettext_noop`); the web layer extracts them with `makemessages "
+        "--keyword=N_` and translates them for display.",
         "",
         "| id | label | unit | for | by sex |",
         "|---|---|---|---|---|",

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..dataset import Dataset
 from ..years import SchoolYear
@@ -32,6 +32,7 @@ def compute_indicators(
     areas: Iterable[str] | None = None,
     indicators: Iterable[str] | None = None,
     include_total: bool = True,
+    groups: Mapping[str, Sequence[str]] | None = None,
 ) -> IndicatorResults:
     """Compute indicators by area, year, level or grade, and sex.
 
@@ -40,10 +41,14 @@ def compute_indicators(
     ``all`` stands for the sum of every area, which is also added by default when the
     data has several areas (``include_total``).  *indicators* restricts the computation
     to some ids (parity indices are computed for the sex-disaggregated ones selected).
+    *groups* adds higher areas, each the sum of the listed areas (districts into
+    provinces, for example): ``{"01": ["0101", "0102"]}``.
 
     Higher areas are computed on summed counts: their rates are ratios of summed
     numerators and denominators.
     """
+    if groups:
+        dataset = dataset.aggregate(groups, keep=True)
     wanted_areas = list(areas) if areas is not None else None
     needs_total = (wanted_areas is None and include_total and len(dataset.areas) > 1) or (
         wanted_areas is not None and "all" in wanted_areas and "all" not in dataset.areas

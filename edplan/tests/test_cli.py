@@ -260,3 +260,40 @@ def test_subprocess_module_entry_point() -> None:
     )
     assert bad.returncode == 2
     assert "--year" in bad.stderr
+
+
+def test_indicators_with_groups(tmp_path: Path) -> None:
+    groups = tmp_path / "groups.yaml"
+    groups.write_text('"NW": ["17"]\n', encoding="utf-8")
+    code, out = run(
+        "indicators",
+        DATA,
+        "--year",
+        "2020-21",
+        "--groups",
+        str(groups),
+        "--area",
+        "NW",
+        "--indicator",
+        "gross_enrolment_ratio",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    records = strict_json(out)
+    assert {r["area"] for r in records} == {"NW"}
+    _, same = run(
+        "indicators",
+        DATA,
+        "--year",
+        "2020-21",
+        "--area",
+        "17",
+        "--indicator",
+        "gross_enrolment_ratio",
+        "--format",
+        "json",
+    )
+    assert [r["value"] for r in records] == [r["value"] for r in strict_json(same)]
+    groups.write_text('"NW": ["99"]\n', encoding="utf-8")
+    assert run("indicators", DATA, "--year", "2020-21", "--groups", str(groups))[0] == 2
