@@ -24,6 +24,13 @@ from .courses import (
     Programme,
     ProgrammeKind,
 )
+from .trainers import (
+    ExternalParticipation,
+    ExternalProgramme,
+    ExternalProgrammeKind,
+    ParticipationResult,
+    TrainerProfile,
+)
 
 __all__ = [
     "ATTENDED",
@@ -38,11 +45,16 @@ __all__ = [
     "DesignWorkshop",
     "Enrolment",
     "EnrolmentStatus",
+    "ExternalParticipation",
+    "ExternalProgramme",
+    "ExternalProgrammeKind",
     "LearningOutcome",
     "Mark",
     "OutcomeCompetency",
+    "ParticipationResult",
     "Programme",
     "ProgrammeKind",
     "ResultStatus",
     "Session",
+    "TrainerProfile",
 ]
