@@ -1,6 +1,11 @@
 """Training models. Each part lives in its own module; add new modules (certificates, …)
 beside these and export them here."""
 
+from .certificates import (
+    CERTIFICATE_LANGUAGES,
+    Certificate,
+    IssuerKey,
+)
 from .cohorts import (
     ATTENDED,
     Attendance,
@@ -34,9 +39,11 @@ from .trainers import (
 
 __all__ = [
     "ATTENDED",
+    "CERTIFICATE_LANGUAGES",
     "AssessmentModality",
     "Attendance",
     "AttendanceStatus",
+    "Certificate",
     "Cohort",
     "CohortStatus",
     "Course",
@@ -48,6 +55,7 @@ __all__ = [
     "ExternalParticipation",
     "ExternalProgramme",
     "ExternalProgrammeKind",
+    "IssuerKey",
     "LearningOutcome",
     "Mark",
     "OutcomeCompetency",
