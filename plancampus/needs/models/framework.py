@@ -169,6 +169,15 @@ class RoleProfile(MultilingualNameMixin):
         CompetencyFramework, on_delete=models.CASCADE, related_name="role_profiles"
     )
     code = models.SlugField(_("code"), max_length=60)
+    position_titles = models.JSONField(
+        _("position titles"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Current positions (as written in the directory) that hold this role, e.g. "
+            '["Planning officer", "Chief of planning office"]. Used to invite respondents.'
+        ),
+    )
 
     class Meta:
         verbose_name = _("role profile")
@@ -180,6 +189,10 @@ class RoleProfile(MultilingualNameMixin):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def matches_position(self, position: str) -> bool:
+        wanted = {title.strip().casefold() for title in self.position_titles}
+        return position.strip().casefold() in wanted
 
 
 class RoleRequirement(models.Model):

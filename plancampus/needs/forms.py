@@ -1,0 +1,134 @@
+"""Forms of the needs pages (validation only; saving goes through the services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from plancampus.core.models import Area, AreaKind, Organisation, OrganisationKind
+
+from .models import (
+    Campaign,
+    CompetencyFramework,
+    IndicatorMeasurement,
+    Intervention,
+    InterventionStatus,
+    RoleProfile,
+)
+
+TARGET_KINDS = [
+    (OrganisationKind.PROVINCIAL_OFFICE, OrganisationKind.PROVINCIAL_OFFICE.label),
+    (OrganisationKind.DISTRICT_OFFICE, OrganisationKind.DISTRICT_OFFICE.label),
+    (OrganisationKind.MINISTRY_DEPARTMENT, OrganisationKind.MINISTRY_DEPARTMENT.label),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CampaignForm(forms.Form):
+    name_en = forms.CharField(label=_("Name (English)"), max_length=255)
+    name_km = forms.CharField(label=_("Name (Khmer)"), max_length=255, required=False)
+    name_fr = forms.CharField(label=_("Name (French)"), max_length=255, required=False)
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("Short identifier, used in the XLSForm's form id, e.g. poe-2026."),
+    )
+    framework = forms.ModelChoiceField(
+        label=_("Competency framework"), queryset=CompetencyFramework.objects.none()
+    )
+    starts_on = forms.DateField(label=_("Opens on"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Closes on"), widget=DateInput)
+    organisation_kinds = forms.MultipleChoiceField(
+        label=_("Organisations assessed"),
+        choices=TARGET_KINDS,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[OrganisationKind.PROVINCIAL_OFFICE],
+    )
+    provinces = forms.ModelMultipleChoiceField(
+        label=_("Only in these provinces"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("Leave empty for every province."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    target_roles = forms.ModelMultipleChoiceField(
+        label=_("Roles assessed"),
+        queryset=RoleProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    baseline = forms.ModelChoiceField(
+        label=_("Baseline campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        help_text=_("The earlier campaign this one re-assesses, to compare with."),
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, institution: Organisation, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.institution = institution
+        frameworks = CompetencyFramework.objects.filter(institution=institution)
+        self.fields["framework"].queryset = frameworks
+        if frameworks.count() == 1:
+            self.fields["framework"].initial = frameworks.first()
+        self.fields["target_roles"].queryset = RoleProfile.objects.filter(
+            framework__institution=institution
+        ).select_related("framework")
+        self.fields["provinces"].queryset = Area.objects.filter(
+            country_id=institution.country_id, kind=AreaKind.PROVINCE
+        ).order_by("code")
+        self.fields["baseline"].queryset = Campaign.objects.filter(institution=institution)
+
+    def target_organisations(self) -> list[Organisation]:
+        organisations = Organisation.objects.filter(
+            country_id=self.institution.country_id,
+            kind__in=self.cleaned_data["organisation_kinds"],
+        ).select_related("area")
+        provinces = list(self.cleaned_data.get("provinces") or [])
+        if provinces:
+            keep = []
+            for organisation in organisations.select_related(
+                "area__parent", "area__parent__parent"
+            ):
+                area = organisation.area
+                while area is not None and area.kind != AreaKind.PROVINCE:
+                    area = area.parent
+                if area in provinces:
+                    keep.append(organisation)
+            return keep
+        return list(organisations)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export of the submissions (CSV or Excel)"),
+        help_text=_("From KoboToolbox: Data → Downloads, XLS or CSV, “XML values and headers”."),
+    )
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.")
+                % {"limit": settings.MAX_UPLOAD_BYTES // 2**20}
+            )
+        return upload
+
+
+class MeasurementForm(forms.ModelForm):
+    class Meta:
+        model = IndicatorMeasurement
+        fields = ["measured_on", "value", "note"]
+        widgets = {"measured_on": DateInput}
+
+
+class InterventionStatusForm(forms.ModelForm):
+    class Meta:
+        model = Intervention
+        fields = ["status", "progress_note"]
+
+    status = forms.ChoiceField(label=_("Status"), choices=InterventionStatus.choices)

@@ -1,0 +1,51 @@
+from .campaigns import (
+    Answer,
+    AnswerSource,
+    Campaign,
+    CampaignStatus,
+    Respondent,
+    RespondentStatus,
+    SubmissionImport,
+)
+from .framework import (
+    CapacityLevel,
+    Competency,
+    CompetencyFramework,
+    Domain,
+    RoleProfile,
+    RoleRequirement,
+)
+from .plans import (
+    CapacityPlan,
+    Indicator,
+    IndicatorMeasurement,
+    Intervention,
+    InterventionKind,
+    InterventionStatus,
+    Objective,
+    PlanStatus,
+)
+
+__all__ = [
+    "Answer",
+    "AnswerSource",
+    "Campaign",
+    "CampaignStatus",
+    "CapacityLevel",
+    "CapacityPlan",
+    "Competency",
+    "CompetencyFramework",
+    "Domain",
+    "Indicator",
+    "IndicatorMeasurement",
+    "Intervention",
+    "InterventionKind",
+    "InterventionStatus",
+    "Objective",
+    "PlanStatus",
+    "Respondent",
+    "RespondentStatus",
+    "RoleProfile",
+    "RoleRequirement",
+    "SubmissionImport",
+]

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from .views import analysis, campaigns, framework, respond
+
+urlpatterns = [
+    path("", framework.needs_home, name="needs-home"),
+    path("frameworks/<int:pk>/", framework.framework_detail, name="needs-framework"),
+    path("campaigns/new/", campaigns.campaign_create, name="needs-campaign-create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="needs-campaign"),
+    path("campaigns/<int:pk>/status/", campaigns.campaign_set_status, name="needs-campaign-status"),
+    path("campaigns/<int:pk>/invite/", campaigns.campaign_invite, name="needs-campaign-invite"),
+    path("campaigns/<int:pk>/respondents/", campaigns.respondent_list, name="needs-respondents"),
+    path("campaigns/<int:pk>/xlsform.xlsx", campaigns.xlsform_download, name="needs-xlsform"),
+    path("campaigns/<int:pk>/import/", campaigns.import_upload, name="needs-import-upload"),
+    path("imports/<int:pk>/", campaigns.import_detail, name="needs-import"),
+    path("campaigns/<int:pk>/analysis/", analysis.analysis, name="needs-analysis"),
+    path(
+        "campaigns/<int:pk>/analysis/people/",
+        analysis.analysis_people,
+        name="needs-analysis-people",
+    ),
+    path(
+        "campaigns/<int:pk>/analysis/baseline/",
+        analysis.analysis_compare,
+        name="needs-analysis-compare",
+    ),
+    path("respond/<int:pk>/", respond.respond_start, name="needs-respond"),
+    path("respond/<int:pk>/review/", respond.respond_review, name="needs-respond-review"),
+    path(
+        "respond/<int:pk>/item/<int:competency>/", respond.respond_item, name="needs-respond-item"
+    ),
+    path("respond/<int:pk>/<slug:domain>/", respond.respond_page, name="needs-respond-page"),
+]

@@ -1,0 +1,219 @@
+"""Campaign pages: create, see, open/close, respondents, XLSForm, imports of answers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plancampus.core.access import access_for, get_or_404
+from plancampus.core.models import Person
+
+from ..access import campaign_for_view, can_manage, manageable_institution_ids, require_manage
+from ..forms import CampaignForm, ImportForm
+from ..models import CampaignStatus, RespondentStatus, SubmissionImport
+from ..services import campaigns as campaign_services
+from ..services import submissions, xlsform
+from ..services.questionnaire import campaign_item_count
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    access = access_for(request)
+    institutions = [
+        m.institution
+        for m in access.memberships
+        if m.institution_id in manageable_institution_ids(access)
+    ]
+    if not institutions:
+        raise PermissionDenied("needs.manage")
+    institution = institutions[0]
+    form = CampaignForm(request.POST or None, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = campaign_services.campaign_create(
+                institution=institution,
+                framework=data["framework"],
+                code=data["code"],
+                name_en=data["name_en"],
+                name_km=data["name_km"],
+                name_fr=data["name_fr"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                target_organisations=form.target_organisations(),
+                target_roles=data["target_roles"],
+                baseline=data["baseline"],
+                description=data["description"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            count = campaign_services.respondents_invite(campaign=campaign)
+            messages.success(
+                request,
+                _("Campaign created as a draft; %(count)s respondents invited.") % {"count": count},
+            )
+            return redirect("needs-campaign", pk=campaign.pk)
+    return render(request, "needs/campaign_form.html", {"form": form, "institution": institution})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request)
+    campaign = campaign_for_view(access, pk)
+    counts = dict(
+        campaign.respondents.values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    total = sum(counts.values())
+    statuses = [(value, label, counts.get(value, 0)) for value, label in RespondentStatus.choices]
+    return render(
+        request,
+        "needs/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "statuses": statuses,
+            "total": total,
+            "submitted": counts.get(RespondentStatus.SUBMITTED, 0),
+            "item_count": campaign_item_count(campaign),
+            "organisation_count": campaign.target_organisations.count(),
+            "roles": campaign.target_roles.all(),
+            "imports": campaign.imports.select_related("uploaded_by")[:10],
+            "can_manage": can_manage(access, campaign.institution_id),
+            "plans": campaign.plans.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request)
+    campaign = campaign_for_view(access, pk)
+    require_manage(access, campaign.institution_id)
+    status = request.POST.get("status", "")
+    if status not in CampaignStatus.values:
+        return HttpResponse(status=400)
+    campaign_services.campaign_set_status(campaign=campaign, status=status)
+    messages.success(
+        request, _("The campaign is now: %(status)s.") % {"status": campaign.get_status_display()}
+    )
+    return redirect("needs-campaign", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request)
+    campaign = campaign_for_view(access, pk)
+    require_manage(access, campaign.institution_id)
+    count = campaign_services.respondents_invite(campaign=campaign)
+    messages.success(request, _("%(count)s new respondents invited.") % {"count": count})
+    return redirect("needs-campaign", pk=campaign.pk)
+
+
+@login_required
+def respondent_list(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request)
+    campaign = campaign_for_view(access, pk)
+    respondents = campaign.respondents.with_relations().order_by("code")
+    status = request.GET.get("status", "")
+    if status in RespondentStatus.values:
+        respondents = respondents.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    if query:
+        respondents = respondents.filter(
+            Q(code__iexact=query) | Q(person__in=Person.objects.search(query))
+        )
+    page = Paginator(respondents, settings.PLANCAMPUS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "needs/respondent_list.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "status": status,
+            "statuses": RespondentStatus.choices,
+            "query": query,
+        },
+    )
+
+
+@login_required
+def xlsform_download(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request)
+    campaign = campaign_for_view(access, pk)
+    try:
+        content = xlsform.xlsform_export(campaign)
+    except xlsform.XLSFormInvalid as error:
+        return render(
+            request,
+            "needs/xlsform_invalid.html",
+            {"campaign": campaign, "error": str(error)},
+            status=500,
+        )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{campaign.xlsform_id}.xlsx"'
+    return response
+
+
+@login_required
+def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request)
+    campaign = campaign_for_view(access, pk)
+    require_manage(access, campaign.institution_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        record = submissions.submissions_import(
+            campaign=campaign,
+            data=upload.read(),
+            filename=upload.name or "export.csv",
+            user=request.user,  # type: ignore[arg-type]
+        )
+        return redirect("needs-import", pk=record.pk)
+    return render(
+        request,
+        "needs/import_upload.html",
+        {"campaign": campaign, "form": form, "imports": campaign.imports.all()[:20]},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request)
+    record = get_or_404(SubmissionImport.objects.select_related("campaign", "uploaded_by"), pk=pk)
+    campaign = campaign_for_view(access, record.campaign_id)
+    outcome = request.GET.get("outcome", "")
+    rows = [
+        {**row, "messages": [p.message for p in submissions.problems_of(row)]}
+        for row in record.rows
+        if not outcome or row["outcome"] == outcome
+    ]
+    return render(
+        request,
+        "needs/import_detail.html",
+        {
+            "campaign": campaign,
+            "record": record,
+            "file_messages": [
+                submissions.Problem.from_dict(p).message for p in record.file_problems
+            ],
+            "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+            "outcome": outcome,
+        },
+    )
