@@ -7,6 +7,7 @@ from plancampus.core.views.accounts import LoginView
 
 urlpatterns = [
     path("", include("plancampus.core.urls")),
+    path("training/", include("plancampus.training.urls")),
     path("needs/", include("plancampus.needs.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -24,6 +24,10 @@ PERMISSIONS: dict[str, set[str]] = {
     "directory.view_contacts": set(Role.values) - {Role.PARTICIPANT},
     "people.import": {Role.COORDINATOR, Role.INSTITUTION_ADMIN},
     "audit.view": {Role.INSTITUTION_ADMIN, Role.SPECIALIST},
+    # Training (plancampus.training.access narrows these to one institution and, for
+    # trainers, to the cohorts they teach).
+    "training.manage": {Role.COORDINATOR, Role.INSTITUTION_ADMIN},
+    "training.teach": {Role.TRAINER, Role.COORDINATOR, Role.INSTITUTION_ADMIN},
 }
 
 

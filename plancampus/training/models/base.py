@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as people write it: 20, 12.5 (never 2E+1 or 20.00)."""
+    return f"{value.normalize():f}"
 
 
 def current_language() -> str:

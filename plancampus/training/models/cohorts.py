@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from plancampus.core.models import Organisation, Person
 from plancampus.core.models.base import DemoFlagMixin
 
+from .base import plain
 from .courses import HUNDRED, AssessmentModality, Course
 
 
@@ -199,7 +200,7 @@ class Session(models.Model):
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
-        ordering = ["cohort", "starts_at", "id"]
+        ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["cohort", "starts_at"])]
 
     def __str__(self) -> str:
@@ -408,7 +409,7 @@ class Mark(models.Model):
                 raise ValidationError(
                     {
                         "value": _("A mark must lie between 0 and %(max)s.")
-                        % {"max": self.modality.max_mark.normalize()}
+                        % {"max": plain(self.modality.max_mark)}
                     }
                 )
 

@@ -15,7 +15,7 @@ from plancampus.core.models import Organisation, Person
 from plancampus.core.models.base import DemoFlagMixin, MultilingualNameMixin
 from plancampus.needs.models import Competency, RoleProfile
 
-from .base import MultilingualTitleMixin, current_language
+from .base import MultilingualTitleMixin, current_language, plain
 
 HUNDRED = Decimal(100)
 
@@ -203,14 +203,19 @@ class Course(MultilingualTitleMixin, DemoFlagMixin):
                     _(
                         "The weights of the assessment modalities add up to %(total)s %%, not 100 %%."
                     )
-                    % {"total": total.normalize()}
+                    % {"total": plain(total)}
                 )
             ]
         return []
 
-    def final_mark(self, values: dict[int, Decimal]) -> Decimal | None:
-        """Weighted final mark in % from ``{modality_id: value}``; None if a mark is missing."""
-        modalities = list(self.modalities.all())
+    def final_mark(
+        self, values: dict[int, Decimal], modalities: list[AssessmentModality] | None = None
+    ) -> Decimal | None:
+        """Weighted final mark in % from ``{modality_id: value}``; None if a mark is missing.
+
+        Pass ``modalities`` (the course's) when computing many final marks: one query."""
+        if modalities is None:
+            modalities = list(self.modalities.all())
         if not modalities:
             return None
         total = Decimal(0)

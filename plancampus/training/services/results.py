@@ -1,0 +1,295 @@
+"""Marks, weighted final results and completion.
+
+A participant's final mark is the weighted mean of their marks, in % (each mark divided by
+the modality's maximum, times its weight; the weights sum to 100). Completion applies the
+course's rules, e.g. attendance ≥ 80 % and final mark ≥ the pass mark. Closing a cohort
+stores the result of each participant (``Enrolment.result_status``, ``final_mark``,
+``attendance_rate``): certificates are issued from that snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from plancampus.core.models import User
+
+from ..models import (
+    AssessmentModality,
+    Cohort,
+    CohortStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Mark,
+    ResultStatus,
+)
+from ..models.base import plain
+from .attendance import attendance_rates
+from .enrolment import cohort_lock
+
+
+@dataclass(frozen=True)
+class MarkEntry:
+    enrolment_id: int
+    modality_id: int
+    value: Decimal | None  # None: remove the mark
+
+
+def _check_cohort_open(cohort: Cohort) -> None:
+    if cohort.is_closed:
+        raise ValidationError(
+            _("The results of cohort %(code)s are closed: marks can no longer change.")
+            % {"code": cohort.code},
+            code="cohort_closed",
+        )
+
+
+def marks_problems(
+    *, cohort: Cohort, entries: Iterable[MarkEntry], enrolments: dict[int, Enrolment]
+) -> list[tuple[MarkEntry, ValidationError]]:
+    """What is wrong with each entry: an unknown participant or modality, a mark out of
+    range. Used by the form, the API and the import, which each locate the problem."""
+    modalities = {m.pk: m for m in cohort.course.modalities.all()}
+    problems = []
+    for entry in entries:
+        enrolment = enrolments.get(entry.enrolment_id)
+        modality = modalities.get(entry.modality_id)
+        if enrolment is None or enrolment.cohort_id != cohort.pk:
+            problems.append(
+                (
+                    entry,
+                    ValidationError(
+                        _("Enrolment %(id)s is not in cohort %(code)s.")
+                        % {"id": entry.enrolment_id, "code": cohort.code},
+                        code="other_cohort",
+                    ),
+                )
+            )
+            continue
+        if enrolment.status != EnrolmentStatus.ACCEPTED:
+            problems.append(
+                (
+                    entry,
+                    ValidationError(
+                        _("%(name)s is not an accepted participant.")
+                        % {"name": enrolment.person.name_latin},
+                        code="not_accepted",
+                    ),
+                )
+            )
+        if modality is None:
+            problems.append(
+                (
+                    entry,
+                    ValidationError(
+                        _("The assessment %(id)s is not one of this course's.")
+                        % {"id": entry.modality_id},
+                        code="other_course",
+                    ),
+                )
+            )
+        elif entry.value is not None and not (0 <= entry.value <= modality.max_mark):
+            problems.append(
+                (
+                    entry,
+                    ValidationError(
+                        _(
+                            "%(name)s, %(modality)s: %(value)s is out of range; a mark lies "
+                            "between 0 and %(max)s."
+                        )
+                        % {
+                            "name": enrolment.person.name_latin,
+                            "modality": modality.display_name,
+                            "value": entry.value,
+                            "max": plain(modality.max_mark),
+                        },
+                        code="out_of_range",
+                    ),
+                )
+            )
+    return problems
+
+
+@transaction.atomic
+def marks_record(
+    *, cohort: Cohort, entries: list[MarkEntry], user: User | None, reason: str = ""
+) -> int:
+    """Save marks, all or nothing; returns how many changed. The cohort is locked while
+    marks are written, so two trainers entering marks at once lose none."""
+    cohort = cohort_lock(cohort)
+    _check_cohort_open(cohort)
+    enrolment_ids = {e.enrolment_id for e in entries}
+    enrolments = {
+        e.pk: e for e in Enrolment.objects.filter(pk__in=enrolment_ids).select_related("person")
+    }
+    problems = marks_problems(cohort=cohort, entries=entries, enrolments=enrolments)
+    if problems:
+        raise ValidationError([error for _entry, error in problems])
+    existing = {
+        (m.enrolment_id, m.modality_id): m
+        for m in Mark.objects.filter(enrolment_id__in=enrolment_ids)
+    }
+    now = timezone.now()
+    creates, updates, deletes = [], [], []
+    for entry in entries:
+        mark = existing.get((entry.enrolment_id, entry.modality_id))
+        if entry.value is None:
+            if mark is not None:
+                deletes.append(mark.pk)
+        elif mark is None:
+            creates.append(
+                Mark(
+                    enrolment_id=entry.enrolment_id,
+                    modality_id=entry.modality_id,
+                    value=entry.value,
+                    entered_by=user,
+                    entered_at=now,
+                )
+            )
+        elif mark.value != entry.value:
+            mark.value, mark.entered_by, mark.entered_at = entry.value, user, now
+            updates.append(mark)
+    if creates:
+        bulk_create_with_history(creates, Mark, default_user=user, default_change_reason=reason)
+    if updates:
+        bulk_update_with_history(
+            updates,
+            Mark,
+            ["value", "entered_by", "entered_at"],
+            default_user=user,
+            default_change_reason=reason,
+        )
+    if deletes:
+        for mark in Mark.objects.filter(pk__in=deletes):
+            mark._change_reason = reason  # type: ignore[attr-defined]
+            mark.delete()
+    return len(creates) + len(updates) + len(deletes)
+
+
+def final_marks(*, cohort: Cohort, enrolment_ids: Iterable[int]) -> dict[int, Decimal | None]:
+    """The weighted final mark (%) of each enrolment; None while a mark is missing."""
+    course = cohort.course
+    values: dict[int, dict[int, Decimal]] = {pk: {} for pk in enrolment_ids}
+    for enrolment_id, modality_id, value in Mark.objects.filter(
+        enrolment_id__in=list(values)
+    ).values_list("enrolment_id", "modality_id", "value"):
+        values[enrolment_id][modality_id] = value
+    modalities = list(course.modalities.all())
+    return {pk: course.final_mark(marks, modalities) for pk, marks in values.items()}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    enrolment: Enrolment
+    attendance_rate: Decimal | None
+    final_mark: Decimal | None
+    completed: bool
+    reasons: tuple[str, ...]
+
+
+def results_compute(*, cohort: Cohort) -> list[Outcome]:
+    """Apply the course's completion rules to every accepted participant (nothing saved)."""
+    course = cohort.course
+    has_assessment = course.modalities.exists()
+    enrolments = list(cohort.enrolments.accepted().select_related("person"))
+    rates, _total = attendance_rates(cohort=cohort, enrolments=enrolments)
+    marks = final_marks(cohort=cohort, enrolment_ids=[e.pk for e in enrolments])
+    outcomes = []
+    for enrolment in enrolments:
+        rate = rates[enrolment.pk].percent
+        final = marks.get(enrolment.pk)
+        reasons = []
+        if rate is None or rate < course.min_attendance_percent:
+            reasons.append(
+                str(
+                    _("attendance %(rate)s %% below %(min)s %%")
+                    % {
+                        "rate": "—" if rate is None else rate,
+                        "min": plain(course.min_attendance_percent),
+                    }
+                )
+            )
+        if has_assessment:
+            if final is None:
+                reasons.append(str(_("marks missing")))
+            elif final < course.pass_mark:
+                reasons.append(
+                    str(
+                        _("final mark %(mark)s %% below the pass mark %(pass)s %%")
+                        % {"mark": final, "pass": plain(course.pass_mark)}
+                    )
+                )
+        outcomes.append(Outcome(enrolment, rate, final, not reasons, tuple(reasons)))
+    return outcomes
+
+
+@transaction.atomic
+def cohort_close(
+    *, cohort: Cohort, user: User | None, allow_missing_marks: bool = False
+) -> list[Outcome]:
+    """Compute and store every participant's result and mark the cohort completed.
+
+    Refused when the assessment weights do not sum to 100, or (unless
+    ``allow_missing_marks``) when some participant has no mark in some modality.
+    """
+    cohort = cohort_lock(cohort)
+    _check_cohort_open(cohort)
+    problems = cohort.course.assessment_problems()
+    if problems:
+        raise ValidationError(problems, code="weights")
+    outcomes = results_compute(cohort=cohort)
+    has_assessment = cohort.course.modalities.exists()
+    missing = [
+        o.enrolment.person.name_latin for o in outcomes if has_assessment and o.final_mark is None
+    ]
+    if missing and not allow_missing_marks:
+        raise ValidationError(
+            _(
+                "Marks are missing for %(count)s participant(s): %(names)s. Enter them, "
+                "withdraw these participants, or confirm that they do not complete the course."
+            )
+            % {"count": len(missing), "names": ", ".join(missing[:10])},
+            code="marks_missing",
+        )
+    now = timezone.now()
+    enrolments = []
+    for outcome in outcomes:
+        enrolment = outcome.enrolment
+        enrolment.result_status = (
+            ResultStatus.COMPLETED if outcome.completed else ResultStatus.NOT_COMPLETED
+        )
+        enrolment.final_mark = outcome.final_mark
+        enrolment.attendance_rate = outcome.attendance_rate
+        enrolment.result_computed_at = now
+        enrolments.append(enrolment)
+    bulk_update_with_history(
+        enrolments,
+        Enrolment,
+        ["result_status", "final_mark", "attendance_rate", "result_computed_at"],
+        default_user=user,
+        default_change_reason="results closed",
+    )
+    cohort.status = CohortStatus.COMPLETED
+    cohort.closed_at = now
+    cohort.closed_by = user
+    cohort.save(update_fields=["status", "closed_at", "closed_by"])
+    return outcomes
+
+
+def modality_by_header(modalities: Iterable[AssessmentModality]) -> dict[str, AssessmentModality]:
+    """Modalities by the names a spreadsheet column may carry (any language, any case)."""
+    from plancampus.core.text import normalize
+
+    found: dict[str, AssessmentModality] = {}
+    for modality in modalities:
+        for name in (modality.name_en, modality.name_fr, modality.name_km):
+            if name:
+                found.setdefault(normalize(name), modality)
+    return found

@@ -1,0 +1,140 @@
+"""The attendance grid of a session: phone first, one tap per person.
+
+Each row is a set of radio buttons (present, absent, excused, late). With JavaScript, a tap
+sends that one person's status (htmx) and the answer is the row alone, a few hundred bytes.
+Without JavaScript, the whole form is submitted; only rows whose status changed since the
+page was shown are written, so a trainer with an older copy of the grid does not overwrite
+what a colleague marked meanwhile. Every write is an explicit status (never "next status"),
+so submitting twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plancampus.core.access import get_or_404
+
+from ..access import require_teach
+from ..models import Attendance, AttendanceStatus, Cohort, Enrolment, Session
+from ..services.attendance import attendance_mark
+from .common import cohort_or_404, is_htmx, member, messages_of
+
+
+def _session(request: HttpRequest, pk: int, session_pk: int) -> tuple[Cohort, Session]:
+    access = member(request)
+    cohort = cohort_or_404(access, pk)
+    require_teach(access, cohort)
+    session = get_or_404(cohort.sessions.all(), pk=session_pk)
+    session.cohort = cohort
+    return cohort, session
+
+
+def _rows(session: Session, enrolments: list[Enrolment]) -> list[dict[str, object]]:
+    marks = dict(
+        Attendance.objects.filter(
+            session=session, enrolment__in=[e.pk for e in enrolments]
+        ).values_list("enrolment_id", "status")
+    )
+    return [
+        {
+            "enrolment": e,
+            "status": marks.get(e.pk, ""),
+            "expected": session.counts_for(e),
+        }
+        for e in enrolments
+    ]
+
+
+def _participants(cohort: Cohort) -> list[Enrolment]:
+    return list(
+        cohort.enrolments.accepted()
+        .select_related("person")
+        .only("pk", "status", "enrolled_at", "cohort_id", "person__name_latin", "person__name_km")
+        .order_by("person__name_latin", "id")
+    )
+
+
+@login_required
+def attendance_grid(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    cohort, session = _session(request, pk, session_pk)
+    enrolments = _participants(cohort)
+    errors: list[str] = []
+    if request.method == "POST":
+        changes: dict[int, str] = {}
+        for enrolment in enrolments:
+            value = request.POST.get(f"s-{enrolment.pk}", "")
+            if value and value != request.POST.get(f"was-{enrolment.pk}", ""):
+                changes[enrolment.pk] = value
+        try:
+            if changes:
+                attendance_mark(session=session, marks=changes, user=request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            errors = messages_of(error)
+        else:
+            messages.success(
+                request,
+                _("Attendance saved (%(count)s changes).") % {"count": len(changes)},
+            )
+            return redirect("training:attendance", pk=cohort.pk, session_pk=session.pk)
+    rows = _rows(session, enrolments)
+    sessions = list(cohort.sessions.only("pk", "starts_at").order_by("starts_at", "id"))
+    index = next(i for i, s in enumerate(sessions) if s.pk == session.pk)
+    marked = sum(1 for r in rows if r["status"])
+    return render(
+        request,
+        "training/attendance.html",
+        {
+            "cohort": cohort,
+            "session": session,
+            "rows": rows,
+            "statuses": AttendanceStatus.choices,
+            "errors": errors,
+            "previous": sessions[index - 1] if index > 0 else None,
+            "next": sessions[index + 1] if index + 1 < len(sessions) else None,
+            "marked": marked,
+            "expected": sum(1 for r in rows if r["expected"]),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def attendance_tap(
+    request: HttpRequest, pk: int, session_pk: int, enrolment_pk: int
+) -> HttpResponse:
+    """One person's status, sent by a tap; answers the row (htmx) or goes back to the grid.
+
+    A refused mark answers 200 with the row showing the problem, so that htmx swaps it in."""
+    cohort, session = _session(request, pk, session_pk)
+    enrolment = get_or_404(
+        Enrolment.objects.select_related("person").filter(cohort=cohort), pk=enrolment_pk
+    )
+    status = request.POST.get(f"s-{enrolment.pk}") or request.POST.get("status", "")
+    error = ""
+    try:
+        attendance_mark(session=session, marks={enrolment.pk: status}, user=request.user)  # type: ignore[arg-type]
+    except ValidationError as problem:
+        error = " ".join(messages_of(problem))
+    if not is_htmx(request):
+        if error:
+            messages.error(request, error)
+        return redirect("training:attendance", pk=cohort.pk, session_pk=session.pk)
+    row = _rows(session, [enrolment])[0]
+    return render(
+        request,
+        "training/_attendance_row.html",
+        {
+            "row": row,
+            "cohort": cohort,
+            "session": session,
+            "statuses": AttendanceStatus.choices,
+            "error": error,
+        },
+    )
