@@ -141,6 +141,7 @@ class Course(MultilingualTitleMixin, DemoFlagMixin):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(HUNDRED)],
     )
     pass_mark = models.DecimalField(
+        # xgettext:no-python-format
         _("pass mark (% of the weighted final mark)"),
         max_digits=5,
         decimal_places=2,
