@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "plancampus.core",
     "plancampus.needs",
     "plancampus.training",
+    "plancampus.reports",
     "plancampus.api",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("plancampus.core.urls")),
     path("training/", include("plancampus.training.urls")),
     path("needs/", include("plancampus.needs.urls")),
+    path("reports/", include("plancampus.reports.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", api.urls),

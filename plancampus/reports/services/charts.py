@@ -1,0 +1,150 @@
+"""Charts of the coverage dashboard as Vega-Lite specs (built with altair).
+
+One spec serves twice: the browser draws it with vega-embed (the CSP-safe set-up of
+``needs/charts.js``), and the PDF export renders it to SVG with vl-convert. Each bar carries
+the address of the list behind it (Vega-Lite's ``href`` channel), so a click on a bar opens
+that list, as a click on the figure in the table beside it does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+from django.utils.translation import gettext as _
+
+from .coverage import Coverage
+
+FONT = "Noto Sans Khmer"
+WIDTH = 520
+COLOURS = {"F": "#b45309", "M": "#0b5394", "bar": "#0b5394"}
+
+
+def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False)
+    spec["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json"
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return spec
+
+
+def _link(base: str, query: str) -> str:
+    return f"{base}?{query}" if query else base
+
+
+def year_chart(coverage: Coverage, people_url: str) -> dict[str, Any]:
+    female, male = _("Female"), _("Male")
+    rows = []
+    for bar in coverage.by_year:
+        for code, label in (("F", female), ("M", male)):
+            rows.append(
+                {
+                    "year": bar.label,
+                    "sex": label,
+                    "people": bar.extra.get(code, 0),
+                    "url": _link(people_url, coverage.filters.query(year=int(bar.key), sex=code)),
+                }
+            )
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title=_("Year the cohort ended"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("people:Q", title=_("People trained"), stack="zero"),
+            color=alt.Color(
+                "sex:N",
+                title=None,
+                scale=alt.Scale(domain=[female, male], range=[COLOURS["F"], COLOURS["M"]]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            href="url:N",
+            tooltip=[
+                alt.Tooltip("year:O", title=_("Year")),
+                alt.Tooltip("sex:N", title=_("Sex")),
+                alt.Tooltip("people:Q", title=_("People trained")),
+            ],
+        )
+        .properties(width=WIDTH, height=260, title=_("People trained by year and sex"))
+    )
+    return _finish(chart)
+
+
+def _horizontal(rows: list[dict[str, Any]], *, title: str, axis_title: str) -> dict[str, Any]:
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(color=COLOURS["bar"])
+        .encode(
+            y=alt.Y(
+                "label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=240)
+            ),
+            x=alt.X("people:Q", title=axis_title),
+            href="url:N",
+            tooltip=[
+                alt.Tooltip("label:N", title=axis_title),
+                alt.Tooltip("people:Q", title=_("People trained")),
+            ],
+        )
+        .properties(width=WIDTH, height=max(60, 18 * len(rows)), title=title)
+    )
+    return _finish(chart)
+
+
+def province_chart(coverage: Coverage, people_url: str) -> dict[str, Any]:
+    rows = [
+        {
+            "label": bar.label,
+            "order": order,
+            "people": bar.count,
+            "url": _link(people_url, bar.query),
+        }
+        for order, bar in enumerate(coverage.by_province)
+    ]
+    return _horizontal(rows, title=_("People trained by province"), axis_title=_("People trained"))
+
+
+def kind_chart(coverage: Coverage, people_url: str) -> dict[str, Any]:
+    rows = [
+        {
+            "label": bar.label,
+            "order": order,
+            "people": bar.count,
+            "url": _link(people_url, bar.query),
+        }
+        for order, bar in enumerate(coverage.by_kind)
+    ]
+    return _horizontal(
+        rows, title=_("People trained by kind of organisation"), axis_title=_("People trained")
+    )
+
+
+def coverage_charts(coverage: Coverage, people_url: str) -> dict[str, dict[str, Any]]:
+    """The dashboard's charts by name."""
+    return {
+        "year": year_chart(coverage, people_url),
+        "province": province_chart(coverage, people_url),
+        "kind": kind_chart(coverage, people_url),
+    }
+
+
+_fonts_registered = False
+
+
+def chart_svg(spec: dict[str, Any]) -> str:
+    """The chart as SVG, rendered by vl-convert with the Khmer font registered."""
+    import vl_convert
+
+    global _fonts_registered
+    if not _fonts_registered:
+        import fontpkg_noto_sans_khmer
+
+        vl_convert.register_font_directory(str(fontpkg_noto_sans_khmer.ROOT / "files"))
+        _fonts_registered = True
+    # Links make no sense on paper.
+    return vl_convert.vegalite_to_svg(_without_links(spec))
+
+
+def _without_links(spec: dict[str, Any]) -> dict[str, Any]:
+    spec = dict(spec)
+    encoding = dict(spec.get("encoding", {}))
+    encoding.pop("href", None)
+    spec["encoding"] = encoding
+    return spec
