@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
 from plancampus.core.api import router as core_router
+from plancampus.training.api import router as training_router
 
 from .auth import BearerToken, MemberSession
 from .errors import install_error_handlers
@@ -52,3 +53,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("", core_router)
+api.add_router("", training_router)

@@ -75,4 +75,16 @@ def test_schema_is_openapi_3_1_with_both_security_schemes(client):
         ("/api/organisations/{code}/", "get"),
         ("/api/people/", "get"),
         ("/api/people/{person_id}/", "get"),
+        # training (plancampus/training/api.py)
+        ("/api/training/courses/", "get"),
+        ("/api/training/courses/{course_id}/", "get"),
+        ("/api/training/cohorts/", "get"),
+        ("/api/training/cohorts/{cohort_id}/", "get"),
+        ("/api/training/enrolments/", "get"),
+        ("/api/training/cohorts/{cohort_id}/enrolments/", "post"),
+        ("/api/training/enrolments/{enrolment_id}/withdraw/", "post"),
+        ("/api/training/cohorts/{cohort_id}/sessions/{session_id}/attendance/", "get"),
+        ("/api/training/cohorts/{cohort_id}/sessions/{session_id}/attendance/", "post"),
+        ("/api/training/cohorts/{cohort_id}/marks/", "get"),
+        ("/api/training/cohorts/{cohort_id}/marks/", "post"),
     }

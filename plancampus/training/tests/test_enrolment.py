@@ -52,7 +52,7 @@ def test_a_withdrawal_promotes_the_first_of_the_waiting_list(cohort, office, coo
     nominated = enrolment_nominate(
         cohort=cohort, people=people, organisation=office, user=coordinator
     )
-    accepted, waiting = enrolment_accept(cohort=cohort, enrolments=nominated, user=coordinator)
+    accepted, _waiting = enrolment_accept(cohort=cohort, enrolments=nominated, user=coordinator)
 
     promoted = enrolment_withdraw(enrolment=accepted[0], user=coordinator)
 
