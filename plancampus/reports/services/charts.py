@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from .coverage import Coverage
 
-FONT = "Noto Sans Khmer"
+# Khmer glyphs from Noto Sans Khmer (the site's web font covers only Khmer, the PDF's font file
+# covers Latin too); Latin letters in the browser from the system's sans-serif.
+FONT = "Noto Sans Khmer, system-ui, sans-serif"
 WIDTH = 520
 COLOURS = {"F": "#b45309", "M": "#0b5394", "bar": "#0b5394"}
 
