@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import analysis, campaigns, framework, respond
+from .views import analysis, campaigns, framework, plans, respond
 
 urlpatterns = [
     path("", framework.needs_home, name="needs-home"),
@@ -30,4 +30,15 @@ urlpatterns = [
         "respond/<int:pk>/item/<int:competency>/", respond.respond_item, name="needs-respond-item"
     ),
     path("respond/<int:pk>/<slug:domain>/", respond.respond_page, name="needs-respond-page"),
+    path("plans/<int:pk>/", plans.plan_detail, name="needs-plan"),
+    path(
+        "plans/<int:pk>/indicators/<int:indicator>/measure/",
+        plans.measurement_add,
+        name="needs-plan-measure",
+    ),
+    path(
+        "plans/<int:pk>/interventions/<int:intervention>/",
+        plans.intervention_update,
+        name="needs-plan-intervention",
+    ),
 ]

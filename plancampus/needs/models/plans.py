@@ -66,6 +66,11 @@ class CapacityPlan(MultilingualNameMixin, DemoFlagMixin):
     def __str__(self) -> str:
         return self.display_name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("needs-plan", args=[self.pk])
+
     def clean(self) -> None:
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("The plan cannot end before it starts.")})

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .analysis import Analysis, Comparison
 
-FONT = "Noto Sans Khmer"
+FONT = "Noto Sans Khmer, system-ui, sans-serif"
 WIDTH = 520
 COLOURS = {"current": "#1f5f99", "desired": "#e08a1e", "baseline": "#9aa5b1"}
 
@@ -25,6 +25,8 @@ def _config(chart: alt.TopLevelMixin) -> dict[str, Any]:
     spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False)
     spec.pop("$schema", None)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json"
+    # In the browser the chart takes its container's width; images get WIDTH (chart_png).
+    spec["width"] = "container"
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
 
@@ -67,6 +69,9 @@ def quadrant_chart(analysis: Analysis) -> dict[str, Any]:
             "competency": n.competency.display_name,
             "importance": _num(n.mean_importance),
             "performance": _num(n.mean_current),
+            # Points are labelled with their Borich rank (names in the tooltip and the table):
+            # the largest needs sit close together and their names would pile up.
+            "label": str(n.rank),
         }
         for n in analysis.needs
         if n.n
@@ -85,12 +90,20 @@ def quadrant_chart(analysis: Analysis) -> dict[str, Any]:
             ],
         )
     )
-    labels = points.mark_text(align="left", dx=7, fontSize=10).encode(text="competency:N")
+    labels = points.mark_text(align="left", dx=7, fontSize=10).encode(text="label:N")
     cuts = alt.Data(
         values=[{"x": _num(analysis.performance_cut), "y": _num(analysis.importance_cut)}]
     )
-    vertical = alt.Chart(cuts).mark_rule(strokeDash=[4, 4], color="#888").encode(x="x:Q")
-    horizontal = alt.Chart(cuts).mark_rule(strokeDash=[4, 4], color="#888").encode(y="y:Q")
+    vertical = (
+        alt.Chart(cuts)
+        .mark_rule(strokeDash=[4, 4], color="#888")
+        .encode(x=alt.X("x:Q", scale=scale))
+    )
+    horizontal = (
+        alt.Chart(cuts)
+        .mark_rule(strokeDash=[4, 4], color="#888")
+        .encode(y=alt.Y("y:Q", scale=scale))
+    )
     low, high = data.scale_min + 0.05, data.scale_max - 0.05
     left = alt.Data(
         values=[
@@ -108,12 +121,12 @@ def quadrant_chart(analysis: Analysis) -> dict[str, Any]:
     corners_left = (
         alt.Chart(left)
         .mark_text(align="left", **corner_mark)
-        .encode(x="x:Q", y="y:Q", text="text:N")
+        .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N")
     )
     corners_right = (
         alt.Chart(right)
         .mark_text(align="right", **corner_mark)
-        .encode(x="x:Q", y="y:Q", text="text:N")
+        .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N")
     )
     chart = alt.layer(vertical, horizontal, points, labels, corners_left, corners_right).properties(
         width=WIDTH, height=380, title=_("Importance–performance quadrants")
@@ -310,7 +323,8 @@ def chart_png(spec: dict[str, Any], *, scale: float = 2) -> bytes:
     import vl_convert
 
     _register_fonts()
-    return vl_convert.vegalite_to_png(spec, scale=scale)
+    fixed = {**spec, "width": WIDTH}
+    return vl_convert.vegalite_to_png(fixed, scale=scale)
 
 
 _fonts_registered = False

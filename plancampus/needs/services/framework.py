@@ -193,6 +193,19 @@ ROLE_PROFILES = [
     ("finance_officer", "Finance officer", "Agent financier", "មន្ត្រីហិរញ្ញវត្ថុ"),
     ("national_trainer", "National trainer", "Formateur national", "គ្រូបង្គោលជាតិ"),
 ]
+# Positions of the directory (as the demo writes them) that hold each role: used to invite
+# respondents. An institution edits these to match its own position titles.
+POSITION_TITLES = {
+    "provincial_planning_officer": [
+        "Chief of planning office",
+        "Planning officer",
+        "Statistics officer",
+    ],
+    "provincial_office_director": ["Director", "Deputy director"],
+    "district_officer": ["Chief of district office", "District planning officer"],
+    "finance_officer": ["Finance officer"],
+    "national_trainer": ["Lecturer", "Head of training department"],
+}
 # Required level / importance per role for the individual competencies (example values).
 REQUIREMENTS = {
     "provincial_planning_officer": {
@@ -282,7 +295,14 @@ def framework_seed_epm(*, institution: Organisation) -> CompetencyFramework:
         )
     for code, en, fr, km in ROLE_PROFILES:
         profile, _ = RoleProfile.objects.update_or_create(
-            framework=framework, code=code, defaults={"name_en": en, "name_fr": fr, "name_km": km}
+            framework=framework,
+            code=code,
+            defaults={
+                "name_en": en,
+                "name_fr": fr,
+                "name_km": km,
+                "position_titles": POSITION_TITLES.get(code, []),
+            },
         )
         for competency_code, (level, importance) in REQUIREMENTS[code].items():
             RoleRequirement.objects.update_or_create(

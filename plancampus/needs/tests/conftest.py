@@ -22,18 +22,18 @@ def campaign(institution, office):
 @pytest.fixture
 def answered(campaign):
     """The campaign with three questionnaires submitted and one left untouched."""
-    respondents = list(campaign.respondents.order_by("code"))
-    fill(respondents[0], {"sector_plan_preparation": (5, 1), "teacher_management": (4, 2)})
-    fill(respondents[1], {"sector_plan_preparation": (5, 2), "teacher_management": (5, 1)})
-    fill(respondents[2], {"sector_plan_preparation": (4, 2)})
+    by_name = {r.person.name_latin: r for r in campaign.respondents.select_related("person")}
+    fill(by_name["Sok Dara"], {"sector_plan_preparation": (5, 1), "teacher_management": (4, 2)})
+    fill(by_name["Chan Thida"], {"sector_plan_preparation": (5, 2), "teacher_management": (5, 1)})
+    fill(by_name["Keo Vannak"], {"sector_plan_preparation": (4, 2)})
     campaign.refresh_from_db()
     return campaign
 
 
 @pytest.fixture
 def participant_respondent(campaign, participant):
-    """The participant persona is one of the invited people."""
-    respondent = campaign.respondents.order_by("code").last()
+    """The participant persona is one of the invited people (the finance officer)."""
+    respondent = campaign.respondents.get(person__name_latin="Ly Malis")
     participant.person = respondent.person
     participant.save()
     return respondent
