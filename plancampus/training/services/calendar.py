@@ -20,14 +20,15 @@ PRODID = "-//PlanCampus//Training sessions//EN"
 
 
 def person_calendar_token(person: Person) -> str:
-    """A secret token for a person's feed (signed with SECRET_KEY; changing the key
-    revokes every feed)."""
-    return signing.dumps({"p": person.pk}, salt=CALENDAR_SALT, compress=True)
+    """A secret, stable token for a person's feed (signed with SECRET_KEY, no timestamp, so
+    the address a calendar app subscribed to keeps working; changing the key revokes every
+    feed)."""
+    return signing.Signer(salt=CALENDAR_SALT).sign_object({"p": person.pk})
 
 
 def person_from_calendar_token(token: str) -> Person | None:
     try:
-        data = signing.loads(token, salt=CALENDAR_SALT)
+        data = signing.Signer(salt=CALENDAR_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("p"), int):
