@@ -10,6 +10,7 @@ urlpatterns = [
     path("training/", include("plancampus.training.urls")),
     path("needs/", include("plancampus.needs.urls")),
     path("reports/", include("plancampus.reports.urls")),
+    path("", include("plancampus.training.urls_certificates")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", api.urls),

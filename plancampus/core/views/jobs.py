@@ -27,6 +27,13 @@ PHASES = {
     "imported": _("Finished: the people are in the directory."),
     "rejected": _("Finished: nothing was imported, because some rows have problems."),
     "error": _("Stopped by an unexpected error. Nothing was imported. Try again later."),
+    # Certificates (plancampus.training.services.certificates).
+    "rendering": _("Making the PDFs and signing the credentials."),
+    "certificates_ready": _("Finished: the certificates are ready."),
+    "certificates_error": _(
+        "Stopped by an unexpected error. The certificates made so far are kept; make the "
+        "others from the cohort's certificates page."
+    ),
 }
 
 

@@ -313,7 +313,9 @@ def _enqueue(job: BackgroundJob) -> None:
     except Exception:
         logger.exception("Could not queue certificates job %s", job.pk)
         BackgroundJob.objects.filter(pk=job.pk).update(
-            status=BackgroundJob.Status.FAILED, message="error", finished_at=timezone.now()
+            status=BackgroundJob.Status.FAILED,
+            message="certificates_error",
+            finished_at=timezone.now(),
         )
         raise
     BackgroundJob.objects.filter(pk=job.pk, task_result_id="").update(
@@ -390,7 +392,7 @@ def certificates_render_run(*, job_id: int) -> dict[str, Any]:
             job.set_progress(done, total)
     except Exception:
         logger.exception("Certificates job %s failed after %s certificates", job.pk, done)
-        _finish(job, BackgroundJob.Status.FAILED, "error", {"done": done})
+        _finish(job, BackgroundJob.Status.FAILED, "certificates_error", {"done": done})
         raise
     seconds = (timezone.now() - started).total_seconds()
     result = {"done": done, "seconds": round(seconds, 1)}
