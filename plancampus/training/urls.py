@@ -71,3 +71,8 @@ urlpatterns = [
     path("me/", mine.my_training, name="mine"),
     path("calendar/<str:token>.ics", mine.person_calendar, name="person-calendar"),
 ]
+
+# Trainers and the training-of-trainers cascade.
+from .urls_trainers import urlpatterns as trainer_urlpatterns  # noqa: E402
+
+urlpatterns += trainer_urlpatterns

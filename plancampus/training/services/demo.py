@@ -237,12 +237,22 @@ def _nie_extra_trainers(nie: Organisation) -> list[Person]:
     existing = {
         p.external_id: p for p in Person.objects.filter(external_id__startswith="DEMO-NIE-TT")
     }
+    # Names not yet taken at NIE, so that two trainers are never confused.
+    taken = set(
+        Person.objects.filter(organisation=nie)
+        .exclude(external_id__startswith="DEMO-NIE-TT")
+        .values_list("name_latin", flat=True)
+    )
     new = []
     for number in range(1, EXTRA_TRAINERS + 1):
         external_id = f"DEMO-NIE-TT{number:02d}"
-        sex = rng.choice(["F", "M"])
-        family = rng.choice(FAMILY_NAMES)
-        given = rng.choice(GIVEN_NAMES_F if sex == "F" else GIVEN_NAMES_M)
+        while True:
+            sex = rng.choice(["F", "M"])
+            family = rng.choice(FAMILY_NAMES)
+            given = rng.choice(GIVEN_NAMES_F if sex == "F" else GIVEN_NAMES_M)
+            if f"{family[0]} {given[0]}" not in taken:
+                break
+        taken.add(f"{family[0]} {given[0]}")
         if external_id in existing:
             continue
         person = Person(
@@ -694,7 +704,8 @@ def demo_load() -> list[str]:
         )  # fmt: skip
         created += 1
     if "tm-next" not in existing:
-        start = today + dt.timedelta(days=45 - today.weekday())
+        start = today + dt.timedelta(days=42)
+        start -= dt.timedelta(days=start.weekday())  # a Monday six weeks ahead
         _create_cohort(
             Plan(
                 reference["teacher-management"], "tm-next", start, HUBS[1], trainer,
