@@ -18,10 +18,13 @@ from ..access import (
     people_for_user,
 )
 from ..models import AreaKind, OrganisationKind
+from ..pagination import KeysFirstPaginator
 
 
-def _page(request: HttpRequest, queryset):  # type: ignore[no-untyped-def]
-    paginator = Paginator(queryset, settings.PLANCAMPUS_PAGE_SIZE)
+def _page(request: HttpRequest, queryset, *, keys_first: bool = False):  # type: ignore[no-untyped-def]
+    """A page of ``queryset``; ``keys_first`` for long lists of people (see KeysFirstPaginator)."""
+    paginator_class = KeysFirstPaginator if keys_first else Paginator
+    paginator = paginator_class(queryset, settings.PLANCAMPUS_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -78,7 +81,7 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
         "core/organisation_detail.html",
         {
             "organisation": organisation,
-            "page": _page(request, staff),
+            "page": _page(request, staff, keys_first=True),
             "units": units.order_by("code")[:300],
             "unit_count": units.count(),
             "show_contacts": access.can("directory.view_contacts"),
@@ -106,7 +109,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         else people.order_by("name_latin", "id")
     )
     context = {
-        "page": _page(request, people),
+        "page": _page(request, people, keys_first=True),
         "query": query,
         "order": order,
         "sex": sex,
