@@ -24,6 +24,18 @@ urlpatterns = [
         analysis.analysis_compare,
         name="needs-analysis-compare",
     ),
+    path(
+        "campaigns/<int:pk>/recommendations/",
+        analysis.recommendations,
+        name="needs-recommendations",
+    ),
+    path(
+        "campaigns/<int:pk>/recommendations/<int:course>.csv",
+        analysis.recommendation_people_csv,
+        name="needs-recommendation-people",
+    ),
+    path("campaigns/<int:pk>/report.pdf", analysis.report_pdf, name="needs-report"),
+    path("plans/<int:pk>/export.<str:extension>", plans.plan_export, name="needs-plan-export"),
     path("respond/<int:pk>/", respond.respond_start, name="needs-respond"),
     path("respond/<int:pk>/review/", respond.respond_review, name="needs-respond-review"),
     path(

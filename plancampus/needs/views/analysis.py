@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 
 from django.conf import settings
@@ -14,10 +16,12 @@ from plancampus.core.access import access_for
 from plancampus.core.models import Person
 
 from ..access import campaign_for_view, campaigns_for_user
-from ..services import charts
+from ..services import charts, documents
 from ..services.analysis import campaign_analysis, compare
+from ..services.recommendations import attach_people, recommendations_for
 
 ORGANISATIONS_SHOWN = 25
+PEOPLE_SHOWN = 15
 
 
 def _baseline(access, campaign):  # type: ignore[no-untyped-def]
@@ -147,3 +151,76 @@ def analysis_compare(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": charts.comparison_chart(comparison),
         },
     )
+
+
+@login_required
+def recommendations(request: HttpRequest, pk: int) -> HttpResponse:
+    """Courses that address the top gaps, with who should take them; gaps no course covers."""
+    access = access_for(request)
+    campaign = campaign_for_view(access, pk)
+    result = recommendations_for(campaign)
+    for course in result.courses:
+        attach_people(course, limit=PEOPLE_SHOWN)
+    roles = {r.pk: r for r in result.analysis.data.roles}
+    return render(
+        request,
+        "needs/recommendations.html",
+        {
+            "campaign": campaign,
+            "result": result,
+            "roles": roles,
+            "people_shown": PEOPLE_SHOWN,
+        },
+    )
+
+
+@login_required
+def recommendation_people_csv(request: HttpRequest, pk: int, course: int) -> HttpResponse:
+    """Everyone who should take a recommended course, as a nomination list."""
+    access = access_for(request)
+    campaign = campaign_for_view(access, pk)
+    result = recommendations_for(campaign)
+    chosen = next((c for c in result.courses if c.course.pk == course), None)  # type: ignore[attr-defined]
+    if chosen is None:
+        raise Http404
+    attach_people(chosen)
+    roles = {r.pk: r for r in result.analysis.data.roles}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["name_latin", "name_km", "organisation_code", "organisation", "role", "largest_gap"]
+    )
+    for candidate in chosen.candidates:
+        person = candidate.person
+        if person is None:
+            continue
+        writer.writerow(
+            [
+                person.name_latin,
+                person.name_km,
+                person.organisation.code if person.organisation else "",
+                person.organisation.name_en if person.organisation else "",
+                roles[candidate.role_id].name_en,
+                f"{candidate.gap:g}",
+            ]
+        )
+    response = HttpResponse(
+        out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="candidates-{campaign.code}-{chosen.course.code}.csv"'  # type: ignore[attr-defined]
+    )
+    return response
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The needs-assessment report for the validation workshop (``?language=km``)."""
+    campaign = campaign_for_view(access_for(request), pk)
+    language = request.GET.get("language", "en")
+    if language not in documents.LANGUAGES:
+        language = "en"
+    document = documents.needs_report_pdf(campaign=campaign, language=language)
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from plancampus.core.access import access_for, get_or_404
 from ..access import can_manage, plan_for_view, require_manage
 from ..forms import InterventionStatusForm, MeasurementForm
 from ..models import Indicator, Intervention, InterventionKind, InterventionStatus
+from ..services import documents
 from ..services import plans as plan_services
 
 
@@ -77,3 +78,25 @@ def intervention_update(request: HttpRequest, pk: int, intervention: int) -> Htt
     else:
         messages.error(request, _("The intervention was not updated."))
     return redirect(f"{plan.get_absolute_url()}#intervention-{target.pk}")
+
+
+@login_required
+def plan_export(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
+    """The plan as PDF or DOCX, in English or Khmer (``?language=km``)."""
+    plan = plan_for_view(access_for(request), pk)
+    language = request.GET.get("language", "en")
+    if language not in documents.LANGUAGES:
+        language = "en"
+    if extension == "pdf":
+        document = documents.plan_pdf(plan=plan, language=language)
+    elif extension == "docx":
+        document = documents.plan_docx(plan=plan, language=language)
+    else:
+        raise Http404
+    return _download(document)
+
+
+def _download(document: documents.Document) -> HttpResponse:
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response
