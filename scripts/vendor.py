@@ -5,6 +5,7 @@ Nothing third-party is committed: `make setup` runs `npm ci` and then this scrip
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ FILES = {
 # as an ES module importing "vega-util"; the global vega bundle exports the same functions.
 INTERPRETER = "vega-interpreter/build/vega-interpreter.js"
 INTERPRETER_IMPORT = "import { ascending, isString, DisallowedObjectProperties } from 'vega-util';"
+SOURCE_MAP = re.compile(r"^//# sourceMappingURL=\S+\s*$", re.MULTILINE)
 FONTS = {
     "@fontsource/noto-sans-khmer/files": ("noto-sans-khmer-khmer-", "noto-sans-khmer-latin-"),
     "@fontsource/noto-sans-arabic/files": ("noto-sans-arabic-arabic-",),
@@ -37,7 +39,10 @@ def main() -> int:
     VENDOR.mkdir(parents=True, exist_ok=True)
     (VENDOR / "fonts").mkdir(exist_ok=True)
     for source, target in FILES.items():
-        shutil.copy2(NODE / source, VENDOR / target)
+        # Without their source maps: the manifest storage of `collectstatic` (DEBUG off)
+        # refuses a file that names a map it cannot find.
+        text = (NODE / source).read_text(encoding="utf-8")
+        (VENDOR / target).write_text(SOURCE_MAP.sub("", text), encoding="utf-8")
     interpreter = (NODE / INTERPRETER).read_text()
     if INTERPRETER_IMPORT not in interpreter:
         print(f"{INTERPRETER}: unexpected imports; update scripts/vendor.py", file=sys.stderr)
