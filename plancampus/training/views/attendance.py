@@ -127,6 +127,7 @@ def attendance_tap(
             messages.error(request, error)
         return redirect("training:attendance", pk=cohort.pk, session_pk=session.pk)
     row = _rows(session, [enrolment])[0]
+    participants = _participants(cohort)
     return render(
         request,
         "training/_attendance_row.html",
@@ -136,5 +137,11 @@ def attendance_tap(
             "session": session,
             "statuses": AttendanceStatus.choices,
             "error": error,
+            # The grid's counter, updated out of band.
+            "marked": Attendance.objects.filter(
+                session=session, enrolment__in=[e.pk for e in participants]
+            ).count(),
+            "expected": sum(1 for e in participants if session.counts_for(e)),
+            "oob": True,
         },
     )
