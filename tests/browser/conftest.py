@@ -89,7 +89,9 @@ def _chromium() -> Path:
 
 @pytest.fixture(scope="package")
 def browser(_chromium: Path) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -205,7 +207,10 @@ def new_context(request, browser, site: Site):
         options.setdefault("locale", "en-GB")
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        # Generous: a passing test never waits for them, and a machine busy with other
+        # work (two test processes, chromium's renderers) must not make a test fail.
+        context.set_default_timeout(30_000)
+        context.set_default_navigation_timeout(30_000)
         context.on("page", watch)
         contexts.append(context)
         return context

@@ -217,9 +217,9 @@ def test_people_list_is_usable_on_a_phone(new_context, site, language):
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "known defects: login.html has an inline style attribute, and htmx inserts its "
-        "indicator <style> element (htmx.config.includeIndicatorStyles) — both blocked by "
-        "style-src 'self'. Remove this mark once the templates are fixed."
+        "known defect: registration/login.html has an inline style attribute "
+        "(style=\"max-width:28rem\"), which style-src 'self' blocks. Remove this mark once "
+        "the template uses a class instead."
     ),
 )
 def test_main_pages_break_no_content_security_policy_rule(new_context, site):
