@@ -11,6 +11,7 @@ from ninja.renderers import JSONRenderer
 
 from plancampus.core.api import router as core_router
 from plancampus.training.api import router as training_router
+from plancampus.training.api_certificates import router as certificates_router
 
 from .auth import BearerToken, MemberSession
 from .errors import install_error_handlers
@@ -54,3 +55,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", core_router)
 api.add_router("", training_router)
+api.add_router("", certificates_router)
