@@ -20,6 +20,7 @@ from plancampus.needs.models import Competency, RoleProfile
 from .models import (
     AssessmentModality,
     Cohort,
+    CohortStatus,
     Course,
     CourseModule,
     DesignWorkshop,
@@ -266,6 +267,11 @@ class CohortForm(forms.ModelForm):
         self.fields["course"].queryset = Course.objects.filter(
             versions, institution=institution
         ).order_by("code", "-version")
+        if self.instance.status != CohortStatus.COMPLETED:
+            # A cohort is completed by closing its results (which computes them), not here.
+            self.fields["status"].choices = [
+                c for c in CohortStatus.choices if c[0] != CohortStatus.COMPLETED
+            ]
         trainers = trainer_choices(institution)
         self.fields["lead_trainer"].queryset = trainers
         self.fields["co_trainers"].queryset = trainers

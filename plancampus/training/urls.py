@@ -7,6 +7,7 @@ app_name = "training"
 urlpatterns = [
     path("", courses.training_home, name="home"),
     path("programmes/new/", courses.programme_edit, name="programme-create"),
+    path("programmes/<int:pk>/", courses.programme_detail, name="programme-detail"),
     path("programmes/<int:pk>/edit/", courses.programme_edit, name="programme-edit"),
     path("courses/", courses.course_list, name="course-list"),
     path("courses/new/", courses.course_edit, name="course-create"),

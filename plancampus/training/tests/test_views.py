@@ -38,6 +38,8 @@ def enrolment(cohort, participant_person):
 def _urls(course, cohort, session, enrolment):
     outcome = LearningOutcomeFactory(course=course)
     return [
+        reverse("training:programme-detail", args=[course.programme_id]),
+        reverse("training:programme-edit", args=[course.programme_id]),
         reverse("training:course-detail", args=[course.pk]),
         reverse("training:course-edit", args=[course.pk]),
         reverse("training:outcome-create", args=[course.pk]),
@@ -327,7 +329,7 @@ def _participants(cohort, office, n, session):
         Attendance.objects.create(session=session, enrolment=enrolment, status="present")
 
 
-@pytest.mark.parametrize("page", ["cohort", "attendance", "results", "list"])
+@pytest.mark.parametrize("page", ["cohort", "attendance", "results", "list", "programme"])
 def test_query_counts_do_not_grow_with_participants(
     page, client_for, coordinator, cohort, session, office, django_assert_max_num_queries
 ):
@@ -337,6 +339,7 @@ def test_query_counts_do_not_grow_with_participants(
         "attendance": reverse("training:attendance", args=[cohort.pk, session.pk]),
         "results": reverse("training:results", args=[cohort.pk]),
         "list": reverse("training:cohort-list"),
+        "programme": reverse("training:programme-detail", args=[cohort.course.programme_id]),
     }[page]
     _participants(cohort, office, 5, session)
     from django.db import connection
@@ -373,3 +376,17 @@ def test_cohort_list_filters(client_for, coordinator, course, cohort):
 
 def test_enrolment_counts_after_enrolment_are_unchanged(enrolment):
     assert Enrolment.objects.count() == 1
+
+
+def test_programme_page_lists_its_courses_and_students(
+    client_for, coordinator, participant, cohort, enrolment
+):
+    url = reverse("training:programme-detail", args=[cohort.course.programme_id])
+    html = client_for(coordinator).get(url).content.decode()
+    assert cohort.course.title_en in html
+    assert enrolment.person.name_latin in html
+    assert "1 student" in html
+    # Participants see the programme and its courses, not its students.
+    html = client_for(participant).get(url).content.decode()
+    assert cohort.course.title_en in html
+    assert enrolment.person.name_latin not in html

@@ -19,6 +19,7 @@ from ..access import (
     cohorts_for_user,
     courses_for_user,
     institution_to_manage,
+    is_staff_of,
     managed_institutions,
     programmes_for_user,
     require_manage,
@@ -31,7 +32,7 @@ from ..forms import (
     ProgrammeForm,
     WorkshopForm,
 )
-from ..models import CourseMode, OutcomeCompetency, ProgrammeKind
+from ..models import CourseMode, Enrolment, OutcomeCompetency, ProgrammeKind
 from ..services.courses import course_is_locked, course_new_version, outcome_save
 from .common import course_or_404, member, paginate, report_error
 
@@ -53,6 +54,45 @@ def training_home(request: HttpRequest) -> HttpResponse:
             "programmes": programmes,
             "can_manage": bool(managed_institutions(access)),
             "kinds": ProgrammeKind.choices,
+        },
+    )
+
+
+@login_required
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A programme: its courses and its students (people accepted in its cohorts)."""
+    access = member(request)
+    programme = get_or_404(programmes_for_user(access).select_related("institution"), pk=pk)
+    courses = (
+        courses_for_user(access)
+        .filter(programme=programme)
+        .annotate(cohort_count=Count("cohorts"))
+        .order_by("code", "-version")
+    )
+    students = None
+    if is_staff_of(access, programme.institution_id):
+        enrolments = (
+            Enrolment.objects.filter(cohort__course__programme=programme)
+            .accepted()
+            .select_related("person", "person__organisation", "cohort", "cohort__course")
+            .order_by("person__name_latin", "cohort__start_date", "id")
+        )
+        students = paginate(request, enrolments)
+    return render(
+        request,
+        "training/programme_detail.html",
+        {
+            "programme": programme,
+            "courses": courses,
+            "page": students,
+            "student_count": Enrolment.objects.filter(cohort__course__programme=programme)
+            .accepted()
+            .values("person")
+            .distinct()
+            .count()
+            if students is not None
+            else None,
+            "can_manage": can_manage(access, programme.institution_id),
         },
     )
 
