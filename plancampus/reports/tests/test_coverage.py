@@ -248,3 +248,29 @@ def test_other_countries_offices_are_not_counted(world):
     OrganisationFactory(country=elsewhere, code="POE-LAO")
     coverage = _compute(world)
     assert {o.kind: o.total for o in coverage.offices}["provincial_office"] == 2
+
+
+def test_charts_carry_their_rows_and_links(world):
+    from plancampus.reports.services.charts import coverage_charts
+
+    coverage = _compute(world)
+    charts = coverage_charts(coverage, "/reports/coverage/people/")
+    year_rows = charts["year"]["data"]["values"]
+    assert [(r["year"], r["sex"], r["people"]) for r in year_rows] == [
+        ("2023", "Female", 3),
+        ("2023", "Male", 0),
+        ("2024", "Female", 1),
+        ("2024", "Male", 2),
+    ]
+    assert year_rows[0]["url"] == "/reports/coverage/people/?year=2023&sex=F"
+    assert charts["year"]["encoding"]["href"]["field"] == "url"
+    provinces = charts["province"]["data"]["values"]
+    assert [(r["label"], r["people"]) for r in provinces] == [
+        ("Banteay Meanchey", 1),
+        ("Siemreap", 4),
+    ]
+    assert charts["province"]["height"] == 60
+    # The cached skeleton is not shared between requests' rows.
+    again = coverage_charts(_compute(world, year=2024), "/p/")
+    assert again["year"]["data"]["values"][0]["year"] == "2024"
+    assert charts["year"]["data"]["values"][0]["year"] == "2023"
