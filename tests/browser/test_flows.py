@@ -214,14 +214,6 @@ def test_people_list_is_usable_on_a_phone(new_context, site, language):
     no_horizontal_scroll()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known defect: registration/login.html has an inline style attribute "
-        "(style=\"max-width:28rem\"), which style-src 'self' blocks. Remove this mark once "
-        "the template uses a class instead."
-    ),
-)
 def test_main_pages_break_no_content_security_policy_rule(new_context, site):
     page = new_context().new_page()
     refused: list[str] = []
