@@ -83,3 +83,7 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
     list_display = ("person", "cohort", "status", "result_status", "final_mark", "attendance_rate")
     list_filter = ("status", "result_status")
     raw_id_fields = ("person", "cohort")
+
+
+# Trainers and external programmes.
+from . import admin_trainers  # noqa: E402, F401
