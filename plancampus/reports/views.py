@@ -24,6 +24,7 @@ from .services.coverage import (
     CoverageFilters,
     alumni,
     completions,
+    coverage_cached,
     coverage_compute,
     office_counts,
     offices,
@@ -79,7 +80,7 @@ def _context(scope: ReportScope, filters: CoverageFilters) -> dict[str, object]:
 @login_required
 def coverage_dashboard(request: HttpRequest) -> HttpResponse:
     scope, filters = _scope_and_filters(request)
-    coverage = coverage_compute(institution_ids=scope.institution_ids, filters=filters)
+    coverage = coverage_cached(institution_ids=scope.institution_ids, filters=filters)
     people_url = reverse("reports:people")
     context = _context(scope, filters) | {
         "coverage": coverage,

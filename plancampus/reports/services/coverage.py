@@ -24,13 +24,17 @@ Definitions (also in docs/how-to/read-the-coverage-dashboard.md):
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Value, When
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import BigIntegerField, Case, Count, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
+from django.utils import translation
 
 from plancampus.core.models import Area, AreaKind, Organisation, OrganisationKind, Person, Sex
 from plancampus.training.models import (
@@ -55,6 +59,15 @@ PROVINCE_OF_PERSON = Case(
         organisation__area__kind=AreaKind.COMMUNE,
         then=F("organisation__area__parent__parent_id"),
     ),
+    default=Value(None),
+    output_field=BigIntegerField(),
+)
+
+
+PROVINCE_OF_ORGANISATION = Case(
+    When(area__kind=AreaKind.PROVINCE, then=F("area_id")),
+    When(area__kind=AreaKind.DISTRICT, then=F("area__parent_id")),
+    When(area__kind=AreaKind.COMMUNE, then=F("area__parent__parent_id")),
     default=Value(None),
     output_field=BigIntegerField(),
 )
@@ -126,21 +139,28 @@ class CoverageFilters:
 # -- querysets behind the figures ----------------------------------------------------------
 
 
+def _organisations_q(filters: CoverageFilters) -> Q:
+    """The organisation filters (kind, province, one organisation) on Organisation."""
+    q = Q()
+    if filters.kind:
+        q &= Q(kind=filters.kind)
+    if filters.organisation:
+        q &= Q(pk=filters.organisation)
+    if filters.province:
+        p = filters.province
+        q &= Q(area_id=p) | Q(area__parent_id=p) | Q(area__parent__parent_id=p)
+    return q
+
+
 def _person_q(filters: CoverageFilters, prefix: str = "") -> Q:
+    """The person filters; the organisation ones become a small subquery on organisations,
+    so that the database does not join every person to areas."""
     q = Q()
     if filters.sex:
         q &= Q(**{f"{prefix}sex": filters.sex})
-    if filters.kind:
-        q &= Q(**{f"{prefix}organisation__kind": filters.kind})
-    if filters.organisation:
-        q &= Q(**{f"{prefix}organisation_id": filters.organisation})
-    if filters.province:
-        p = filters.province
-        q &= (
-            Q(**{f"{prefix}organisation__area_id": p})
-            | Q(**{f"{prefix}organisation__area__parent_id": p})
-            | Q(**{f"{prefix}organisation__area__parent__parent_id": p})
-        )
+    if filters.kind or filters.organisation or filters.province:
+        organisations = Organisation.objects.filter(_organisations_q(filters)).values("pk")
+        q &= Q(**{f"{prefix}organisation_id__in": organisations})
     return q
 
 
@@ -182,6 +202,18 @@ def people_trained(
     return Person.objects.filter(
         pk__in=completions(institution_ids, filters).values("person_id")
     ).filter(_person_q(filters))
+
+
+def trainer_ids(institution_ids: frozenset[int] | None, filters: CoverageFilters) -> set[int]:
+    """Ids of the people who led or co-trained a cohort in scope (two small queries)."""
+    cohorts = scope_cohorts(institution_ids, filters)
+    ids = set(cohorts.exclude(lead_trainer=None).values_list("lead_trainer_id", flat=True))
+    ids |= set(
+        Cohort.co_trainers.through.objects.filter(cohort__in=cohorts).values_list(
+            "person_id", flat=True
+        )
+    )
+    return ids
 
 
 def trainers(institution_ids: frozenset[int] | None, filters: CoverageFilters) -> QuerySet[Person]:
@@ -343,14 +375,26 @@ def coverage_compute(
     )
     province_names = {pk: _display(en, fr, km) for pk, en, fr, km in province_rows}
 
-    # People trained, by their attributes: each person falls in exactly one group.
-    groups = list(
+    # People trained, by organisation and sex (each person falls in exactly one group), then
+    # the kind and province of those organisations: two light queries rather than a join of
+    # every person to organisations and areas.
+    by_organisation = list(
         people_trained(institution_ids, filters)
-        .annotate(province_id=PROVINCE_OF_PERSON)
-        .values_list("sex", "organisation__kind", "province_id", "organisation_id", "is_synthetic")
+        .values_list("organisation_id", "sex", "is_synthetic")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    organisation_ids = sorted({row[0] for row in by_organisation if row[0] is not None})
+    where = {
+        pk: (kind, province)
+        for pk, kind, province in Organisation.objects.filter(pk__in=organisation_ids)
+        .annotate(province_id=PROVINCE_OF_ORGANISATION)
+        .values_list("pk", "kind", "province_id")
+    }
+    groups = [
+        (sex, *where.get(organisation_id, ("", None)), organisation_id, synthetic, n)
+        for organisation_id, sex, synthetic, n in by_organisation
+    ]
     total = sum(g[-1] for g in groups)
     synthetic = sum(g[-1] for g in groups if g[4])
 
@@ -439,7 +483,11 @@ def coverage_compute(
             )
         )
 
-    trainer_count = trainers(institution_ids, filters).count()
+    taught = trainer_ids(institution_ids, filters)
+    if filters.sex or filters.kind or filters.organisation or filters.province:
+        trainer_count = Person.objects.filter(pk__in=taught).filter(_person_q(filters)).count()
+    else:
+        trainer_count = len(taught)
     profiles = TrainerProfile.objects.active()
     if institution_ids is not None:
         profiles = profiles.for_institutions(institution_ids)
@@ -495,7 +543,53 @@ def coverage_compute(
 
 
 def _display(en: str, fr: str, km: str) -> str:
-    from django.utils import translation
-
     language = (translation.get_language() or "en").split("-")[0]
     return {"fr": fr, "km": km}.get(language) or en
+
+
+# -- a short-lived cache of the figures -----------------------------------------------------
+
+
+def _fingerprint(institution_ids: frozenset[int] | None) -> tuple[object, ...]:
+    """What changes when figures may change: cohorts added or closed, trainer profiles and
+    external participations recorded (three small aggregate queries)."""
+    cohorts = Cohort.objects.all()
+    if institution_ids is not None:
+        cohorts = cohorts.filter(institution_id__in=sorted(institution_ids))
+    return (
+        tuple(
+            cohorts.aggregate(
+                n=Count("pk"), closed=Max("closed_at"), made=Max("created_at")
+            ).values()
+        ),
+        tuple(TrainerProfile.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values()),
+        tuple(
+            ExternalParticipation.objects.aggregate(n=Count("pk"), last=Max("created_at")).values()
+        ),
+    )
+
+
+def coverage_cached(
+    *, institution_ids: frozenset[int] | None, filters: CoverageFilters
+) -> Coverage:
+    """:func:`coverage_compute`, kept for ``PLANCAMPUS_REPORTS_CACHE_SECONDS`` (60 s by
+    default; 0 turns the cache off) in the process's cache.
+
+    Closing a cohort's results, adding a cohort, a trainer profile or an external
+    participation shows at once (they change the fingerprint the cached figures carry);
+    other changes to the directory (someone moving to another office) show within the delay.
+    """
+    seconds = int(getattr(settings, "PLANCAMPUS_REPORTS_CACHE_SECONDS", 60))
+    if seconds <= 0:
+        return coverage_compute(institution_ids=institution_ids, filters=filters)
+    scope = "all" if institution_ids is None else ",".join(map(str, sorted(institution_ids)))
+    language = (translation.get_language() or "en").split("-")[0]
+    raw = f"{language}|{scope}|{filters.query()}"
+    key = "reports:coverage:" + hashlib.sha256(raw.encode()).hexdigest()
+    stamp = _fingerprint(institution_ids)
+    found = cache.get(key)
+    if found is not None and found[0] == stamp:
+        return found[1]
+    coverage = coverage_compute(institution_ids=institution_ids, filters=filters)
+    cache.set(key, (stamp, coverage), seconds)
+    return coverage

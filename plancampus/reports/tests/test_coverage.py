@@ -274,3 +274,25 @@ def test_charts_carry_their_rows_and_links(world):
     again = coverage_charts(_compute(world, year=2024), "/p/")
     assert again["year"]["data"]["values"][0]["year"] == "2024"
     assert charts["year"]["data"]["values"][0]["year"] == "2023"
+
+
+def test_cached_figures_follow_closed_cohorts(world, settings, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    from plancampus.reports.services.coverage import coverage_cached
+
+    cache.clear()
+    settings.PLANCAMPUS_REPORTS_CACHE_SECONDS = 60
+    scope = frozenset({world["institution"].pk})
+    first = coverage_cached(institution_ids=scope, filters=CoverageFilters())
+    assert first.people == 5
+    with django_assert_max_num_queries(3):  # the fingerprint only
+        again = coverage_cached(institution_ids=scope, filters=CoverageFilters())
+    assert again.people == 5
+    # Another filter or language is another entry.
+    assert coverage_cached(institution_ids=scope, filters=CoverageFilters(year=2024)).people == 3
+    # Closing a new cohort shows at once.
+    later = b.cohort(b.course(world["institution"]), start=D(2025, 1, 6))
+    b.enrol(later, [PersonFactory(organisation=world["poe01"])])
+    assert coverage_cached(institution_ids=scope, filters=CoverageFilters()).people == 6
+    cache.clear()
