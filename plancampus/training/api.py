@@ -47,7 +47,13 @@ from .models import (
     ResultStatus,
 )
 from .services.attendance import attendance_mark
-from .services.enrolment import enrolment_enrol, enrolment_nominate, enrolment_withdraw
+from .services.enrolment import (
+    enrolment_accept,
+    enrolment_enrol,
+    enrolment_nominate,
+    enrolment_reject,
+    enrolment_withdraw,
+)
 from .services.results import MarkEntry, marks_record
 
 router = Router(tags=["training"])
@@ -531,13 +537,20 @@ def enrol_people(
 
 
 @router.post(
-    "/training/enrolments/{enrolment_id}/withdraw/",
+    "/training/enrolments/{enrolment_id}/{decision}/",
     response={200: EnrolmentOut, **CHANGE_RESPONSES},
-    url_name="training-withdraw",
-    operation_id="withdraw_enrolment",
-    summary="Withdraw a participant (the waiting list moves up)",
+    url_name="training-decide",
+    operation_id="decide_enrolment",
+    summary="Accept or turn down a nomination, or withdraw a participant",
 )
-def withdraw_enrolment(request: HttpRequest, enrolment_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def decide_enrolment(
+    request: HttpRequest,
+    decision: Literal["accept", "reject", "withdraw"],
+    enrolment_id: int = Path(..., ge=1, le=MAX_ID),
+) -> Any:
+    """``accept``: a seat if one is free, else the waiting list; ``reject``: turn down a
+    nomination or a place on the waiting list; ``withdraw``: the first person of the waiting
+    list takes the seat."""
     access = member_access(request)
     enrolment = (
         enrolments_for_user(access)
@@ -548,8 +561,14 @@ def withdraw_enrolment(request: HttpRequest, enrolment_id: int = Path(..., ge=1,
     if enrolment is None or not is_staff_of(access, enrolment.cohort.institution_id):
         raise Http404(_("No enrolment with this id is visible to you."))
     require_manage(access, enrolment.cohort.institution_id)
+    user = request.user
     try:
-        enrolment_withdraw(enrolment=enrolment, user=request.user)  # type: ignore[arg-type]
+        if decision == "accept":
+            enrolment_accept(cohort=enrolment.cohort, enrolments=[enrolment], user=user)  # type: ignore[arg-type]
+        elif decision == "reject":
+            enrolment_reject(enrolment=enrolment, user=user)  # type: ignore[arg-type]
+        else:
+            enrolment_withdraw(enrolment=enrolment, user=user)  # type: ignore[arg-type]
     except ValidationError as error:
         raise _refused(error) from None
     enrolment.refresh_from_db()

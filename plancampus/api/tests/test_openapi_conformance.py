@@ -82,7 +82,7 @@ def test_schema_is_openapi_3_1_with_both_security_schemes(client):
         ("/api/training/cohorts/{cohort_id}/", "get"),
         ("/api/training/enrolments/", "get"),
         ("/api/training/cohorts/{cohort_id}/enrolments/", "post"),
-        ("/api/training/enrolments/{enrolment_id}/withdraw/", "post"),
+        ("/api/training/enrolments/{enrolment_id}/{decision}/", "post"),
         ("/api/training/cohorts/{cohort_id}/sessions/{session_id}/attendance/", "get"),
         ("/api/training/cohorts/{cohort_id}/sessions/{session_id}/attendance/", "post"),
         ("/api/training/cohorts/{cohort_id}/marks/", "get"),

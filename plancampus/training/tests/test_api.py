@@ -97,8 +97,6 @@ def test_enrol_over_capacity_and_double_enrolment_answer_400_and_save_nothing(
 
 
 def test_nominations_overflow_and_withdraw_promotes(api, coordinator, cohort, office):
-    from plancampus.training.services.enrolment import enrolment_accept
-
     cohort.capacity = 1
     cohort.save()
     people = [PersonFactory(organisation=office) for _ in range(2)]
@@ -113,9 +111,12 @@ def test_nominations_overflow_and_withdraw_promotes(api, coordinator, cohort, of
     )
     assert response.status_code == 201
     assert {e["nominated_by_organisation"] for e in response.json()} == {office.code}
-    enrolment_accept(
-        cohort=cohort, enrolments=list(cohort.enrolments.order_by("id")), user=coordinator
-    )
+    first, second = cohort.enrolments.order_by("id")
+    assert caller.post(f"/enrolments/{first.pk}/accept/", {}).json()["status"] == "accepted"
+    assert caller.post(f"/enrolments/{second.pk}/accept/", {}).json()["status"] == "waiting"
+    refused = caller.post(f"/enrolments/{first.pk}/reject/", {})
+    assert refused.status_code == 400
+    assert "withdraw" in refused.json()["detail"]
     first = cohort.enrolments.get(person=people[0])
     withdrawn = caller.post(f"/enrolments/{first.pk}/withdraw/", {})
     assert withdrawn.json()["status"] == "withdrawn"
