@@ -99,12 +99,20 @@ def group_means(values: FloatArray, groups: IntArray, group_count: int) -> Float
     [[2.0, 2.0], [5.0, 6.0]]
     """
     values = np.asarray(values, dtype=float)
+    groups = np.asarray(groups, dtype=np.int64)
     present = ~np.isnan(values)
     filled = np.where(present, values, 0)
     totals = np.zeros((group_count, values.shape[1]))
     counts = np.zeros((group_count, values.shape[1]))
-    np.add.at(totals, groups, filled)
-    np.add.at(counts, groups, present)
+    if len(groups):
+        # Sort the rows by group and sum each run (np.add.at is slow on large arrays).
+        order = np.argsort(groups, kind="stable")
+        sorted_groups = groups[order]
+        starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+        totals[sorted_groups[starts]] = np.add.reduceat(filled[order], starts, axis=0)
+        counts[sorted_groups[starts]] = np.add.reduceat(
+            present[order].astype(float), starts, axis=0
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         return totals / counts
 

@@ -8,26 +8,68 @@ active language; the font is Noto Sans Khmer, which also covers Latin script.
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
 from django.utils.translation import gettext as _
 
-from .analysis import Analysis, Comparison
+from .analysis import Analysis, Comparison, analysis_key, cached
 
 FONT = "Noto Sans Khmer, system-ui, sans-serif"
 WIDTH = 520
 COLOURS = {"current": "#1f5f99", "desired": "#e08a1e", "baseline": "#9aa5b1"}
 
 
-def _config(chart: alt.TopLevelMixin) -> dict[str, Any]:
+def _config(chart: alt.TopLevelMixin, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The chart as a Vega-Lite spec; ``rows`` become its inline data.
+
+    The rows are added after altair has built the spec: altair checks inline data against
+    the schema row by row, which costs more than the rest of the page for large charts.
+    """
     spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False)
+    if rows is not None:
+        spec["data"] = {"values": rows}
     spec.pop("$schema", None)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json"
     # In the browser the chart takes its container's width; images get WIDTH (chart_png).
     spec["width"] = "container"
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return spec
+
+
+_skeletons: dict[tuple[object, ...], dict[str, Any]] = {}
+
+
+def _skeleton(build: Callable[..., alt.TopLevelMixin]) -> Callable[..., dict[str, Any]]:
+    """Memoise a chart's spec without its data, per language and arguments (scale bounds).
+
+    Building a chart with altair costs tens of milliseconds (it parses and checks every
+    encoding); the structure of a chart does not depend on the data, so each is built once
+    per process and language, and the data is put into a copy (``_with_data``).
+    """
+
+    @functools.wraps(build)
+    def skeleton(*args: object) -> dict[str, Any]:
+        from django.utils import translation
+
+        key = (build.__name__, translation.get_language(), *args)
+        if key not in _skeletons:
+            _skeletons[key] = _config(build(*args))
+        return copy.deepcopy(_skeletons[key])
+
+    return skeleton
+
+
+def _with_data(
+    spec: dict[str, Any], rows: list[dict[str, Any]], **datasets: list[dict[str, Any]]
+) -> dict[str, Any]:
+    spec["data"] = {"values": rows}
+    if datasets:
+        spec["datasets"] = datasets
     return spec
 
 
@@ -41,8 +83,13 @@ def borich_chart(analysis: Analysis, count: int = 15) -> dict[str, Any]:
         for n in analysis.needs[:count]
         if n.n
     ]
-    chart = (
-        alt.Chart(alt.Data(values=rows))
+    return _with_data(_borich(), rows)
+
+
+@_skeleton
+def _borich() -> alt.TopLevelMixin:
+    return (
+        alt.Chart()
         .mark_bar(color=COLOURS["current"])
         .encode(
             y=alt.Y(
@@ -59,7 +106,6 @@ def borich_chart(analysis: Analysis, count: int = 15) -> dict[str, Any]:
         )
         .properties(width=WIDTH, title=_("Training needs ranked by Borich score"))
     )
-    return _config(chart)
 
 
 def quadrant_chart(analysis: Analysis) -> dict[str, Any]:
@@ -76,9 +122,15 @@ def quadrant_chart(analysis: Analysis) -> dict[str, Any]:
         for n in analysis.needs
         if n.n
     ]
-    scale = alt.Scale(domain=[data.scale_min, data.scale_max])
+    cuts = [{"x": _num(analysis.performance_cut), "y": _num(analysis.importance_cut)}]
+    return _with_data(_quadrant(data.scale_min, data.scale_max), rows, cuts=cuts)
+
+
+@_skeleton
+def _quadrant(scale_min: int, scale_max: int) -> alt.TopLevelMixin:
+    scale = alt.Scale(domain=[scale_min, scale_max])
     points = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart()
         .mark_circle(size=90, color=COLOURS["current"])
         .encode(
             x=alt.X("performance:Q", scale=scale, title=_("Current level (mean)")),
@@ -91,9 +143,7 @@ def quadrant_chart(analysis: Analysis) -> dict[str, Any]:
         )
     )
     labels = points.mark_text(align="left", dx=7, fontSize=10).encode(text="label:N")
-    cuts = alt.Data(
-        values=[{"x": _num(analysis.performance_cut), "y": _num(analysis.importance_cut)}]
-    )
+    cuts = alt.NamedData(name="cuts")
     vertical = (
         alt.Chart(cuts)
         .mark_rule(strokeDash=[4, 4], color="#888")
@@ -104,17 +154,17 @@ def quadrant_chart(analysis: Analysis) -> dict[str, Any]:
         .mark_rule(strokeDash=[4, 4], color="#888")
         .encode(y=alt.Y("y:Q", scale=scale))
     )
-    low, high = data.scale_min + 0.05, data.scale_max - 0.05
+    low, high = scale_min + 0.05, scale_max - 0.05
     left = alt.Data(
         values=[
             {"x": low, "y": high, "text": _("Concentrate here")},
-            {"x": low, "y": data.scale_min + 0.3, "text": _("Low priority")},
+            {"x": low, "y": scale_min + 0.3, "text": _("Low priority")},
         ]
     )
     right = alt.Data(
         values=[
             {"x": high, "y": high, "text": _("Keep up")},
-            {"x": high, "y": data.scale_min + 0.3, "text": _("Possible overkill")},
+            {"x": high, "y": scale_min + 0.3, "text": _("Possible overkill")},
         ]
     )
     corner_mark = {"fontWeight": "bold", "color": "#7a3e00", "baseline": "top"}
@@ -128,10 +178,9 @@ def quadrant_chart(analysis: Analysis) -> dict[str, Any]:
         .mark_text(align="right", **corner_mark)
         .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N")
     )
-    chart = alt.layer(vertical, horizontal, points, labels, corners_left, corners_right).properties(
+    return alt.layer(vertical, horizontal, points, labels, corners_left, corners_right).properties(
         width=WIDTH, height=380, title=_("Importance–performance quadrants")
     )
-    return _config(chart)
 
 
 def organisational_chart(analysis: Analysis) -> dict[str, Any]:
@@ -149,14 +198,20 @@ def organisational_chart(analysis: Analysis) -> dict[str, Any]:
             {"item": name, "domain": domain, "which": desired, "level": _num(item.mean_desired)}
         )
     data = analysis.data
+    return _with_data(_organisational(data.scale_min, data.scale_max), rows)
+
+
+@_skeleton
+def _organisational(scale_min: int, scale_max: int) -> alt.TopLevelMixin:
+    current, desired = _("Current"), _("Desired")
     chart = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart()
         .mark_point(filled=True, size=110)
         .encode(
             y=alt.Y("item:N", title=None, axis=alt.Axis(labelLimit=260)),
             x=alt.X(
                 "level:Q",
-                scale=alt.Scale(domain=[data.scale_min, data.scale_max]),
+                scale=alt.Scale(domain=[scale_min, scale_max]),
                 title=_("Capacity (mean rating)"),
             ),
             color=alt.Color(
@@ -170,15 +225,9 @@ def organisational_chart(analysis: Analysis) -> dict[str, Any]:
             tooltip=["item:N", "domain:N", "which:N", alt.Tooltip("level:Q", format=".2f")],
         )
     )
-    lines = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_line(color="#bbb")
-        .encode(y="item:N", x="level:Q", detail="item:N")
-    )
-    return _config(
-        alt.layer(lines, chart).properties(
-            width=WIDTH, title=_("Organisational and institutional capacity: current and desired")
-        )
+    lines = alt.Chart().mark_line(color="#bbb").encode(y="item:N", x="level:Q", detail="item:N")
+    return alt.layer(lines, chart).properties(
+        width=WIDTH, title=_("Organisational and institutional capacity: current and desired")
     )
 
 
@@ -201,8 +250,13 @@ def distribution_chart(analysis: Analysis) -> dict[str, Any]:
                     "count": int(count),
                 }
             )
-    chart = (
-        alt.Chart(alt.Data(values=rows))
+    return _with_data(_distribution(), rows)
+
+
+@_skeleton
+def _distribution() -> alt.TopLevelMixin:
+    return (
+        alt.Chart()
         .mark_bar()
         .encode(
             y=alt.Y(
@@ -229,7 +283,6 @@ def distribution_chart(analysis: Analysis) -> dict[str, Any]:
         )
         .properties(width=WIDTH, title=_("Distribution of current levels"))
     )
-    return _config(chart)
 
 
 def data_level_label(analysis: Analysis, level: int) -> str:
@@ -254,8 +307,13 @@ def province_chart(analysis: Analysis) -> dict[str, Any]:
                     "gap": round(value, 2),
                 }
             )
-    chart = (
-        alt.Chart(alt.Data(values=rows))
+    return _with_data(_provinces(), rows)
+
+
+@_skeleton
+def _provinces() -> alt.TopLevelMixin:
+    return (
+        alt.Chart()
         .mark_rect()
         .encode(
             x=alt.X("competency:N", title=None, axis=alt.Axis(labelAngle=-45, labelLimit=160)),
@@ -265,7 +323,6 @@ def province_chart(analysis: Analysis) -> dict[str, Any]:
         )
         .properties(width=WIDTH, title=_("Mean gap by province and competency"))
     )
-    return _config(chart)
 
 
 def comparison_chart(comparison: Comparison) -> dict[str, Any]:
@@ -284,15 +341,21 @@ def comparison_chart(comparison: Comparison) -> dict[str, Any]:
         rows.append(
             {"competency": name, "order": order, "when": after, "level": _num(movement.current)}
         )
+    return _with_data(_comparison(), rows)
+
+
+@_skeleton
+def _comparison() -> alt.TopLevelMixin:
+    before, after = _("Baseline"), _("Re-assessment")
     lines = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart()
         .mark_line(color="#bbb")
         .encode(
             y=alt.Y("competency:N", sort=alt.SortField("order")), x="level:Q", detail="competency:N"
         )
     )
     points = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart()
         .mark_point(filled=True, size=100)
         .encode(
             y=alt.Y(
@@ -313,9 +376,41 @@ def comparison_chart(comparison: Comparison) -> dict[str, Any]:
             tooltip=["competency:N", "when:N", alt.Tooltip("level:Q", format=".2f")],
         )
     )
-    return _config(
-        alt.layer(lines, points).properties(width=WIDTH, title=_("What moved since the baseline"))
+    return alt.layer(lines, points).properties(
+        width=WIDTH, title=_("What moved since the baseline")
     )
+
+
+def _chart_key(what: str, campaigns: tuple[object, ...]) -> str:
+    from django.utils import translation
+
+    parts = [analysis_key(c) for c in campaigns if c is not None]  # type: ignore[arg-type]
+    return f"needs:charts:{what}:{translation.get_language()}:" + "|".join(parts)
+
+
+def analysis_charts(
+    campaign: object, analysis: Analysis, baseline: object | None, comparison: Comparison | None
+) -> dict[str, dict[str, Any]]:
+    """The charts of the analysis page, cached with the analysis (and per language)."""
+
+    def build() -> dict[str, dict[str, Any]]:
+        specs = {
+            "borich": borich_chart(analysis),
+            "quadrant": quadrant_chart(analysis),
+            "organisational": organisational_chart(analysis),
+            "distribution": distribution_chart(analysis),
+            "provinces": province_chart(analysis),
+        }
+        if comparison is not None:
+            specs["comparison"] = comparison_chart(comparison)
+        return specs
+
+    return cached(_chart_key("analysis", (campaign, baseline)), build)
+
+
+def cached_chart(parts: tuple[object, ...], build: Any) -> dict[str, Any]:
+    what, *campaigns = parts
+    return cached(_chart_key(str(what), tuple(campaigns)), build)
 
 
 def chart_png(spec: dict[str, Any], *, scale: float = 2) -> bytes:

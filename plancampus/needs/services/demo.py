@@ -41,6 +41,7 @@ from ..models import (
     Respondent,
     RespondentStatus,
 )
+from .analysis import respondents_pack
 from .campaigns import campaign_create, respondents_invite
 from .framework import framework_seed_epm
 
@@ -175,6 +176,7 @@ def _answers(
     Respondent.objects.bulk_update(
         submitted, ["status", "source", "started_at", "submitted_at"], batch_size=500
     )
+    respondents_pack([r.pk for r in submitted])
     campaign.touch_answers()
     return len(submitted)
 

@@ -122,7 +122,7 @@ def _progress_chart(view: PlanView) -> dict[str, Any]:
                 }
             )
     chart = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart()
         .mark_bar(color=charts.COLOURS["current"])
         .encode(
             y=alt.Y("indicator:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
@@ -135,7 +135,7 @@ def _progress_chart(view: PlanView) -> dict[str, Any]:
         )
         .properties(width=charts.WIDTH, title=_("Indicators: progress towards the target"))
     )
-    return charts._config(chart)
+    return charts._config(chart, rows)
 
 
 def plan_context(plan: CapacityPlan) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from ..models import (
     Respondent,
     RespondentStatus,
 )
+from .analysis import respondents_pack
 
 IMPORTANCE_LEVELS = (1, 2, 3, 4, 5)
 IMPORTANCE_LABELS = {
@@ -193,6 +194,7 @@ def respondent_submit(*, respondent: Respondent) -> Respondent:
     respondent.status = RespondentStatus.SUBMITTED
     respondent.submitted_at = timezone.now()
     respondent.save(update_fields=["status", "submitted_at"])
+    respondents_pack([respondent.pk])
     respondent.campaign.touch_answers()
     return respondent
 

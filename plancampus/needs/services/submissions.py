@@ -41,6 +41,7 @@ from ..models import (
     RespondentStatus,
     SubmissionImport,
 )
+from .analysis import respondents_pack
 from .questionnaire import IMPORTANCE_LABELS, IMPORTANCE_LEVELS
 from .xlsform import RESPONDENT_FIELD, VERSION_FIELD, Field, form_fields
 
@@ -480,6 +481,7 @@ def submissions_import(
             ["status", "source", "instance_id", "started_at", "submitted_at"],
             batch_size=500,
         )
+        respondents_pack(respondent_ids)
         campaign.touch_answers()
     record.file_problems = [p.as_dict() for p in file_problems]
     record.rows = [

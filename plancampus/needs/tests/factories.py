@@ -16,6 +16,7 @@ from plancampus.needs.models import (
     Respondent,
     RespondentStatus,
 )
+from plancampus.needs.services.analysis import respondents_pack
 from plancampus.needs.services.campaigns import campaign_create, respondents_invite
 from plancampus.needs.services.framework import framework_seed_epm
 
@@ -86,6 +87,7 @@ def fill(respondent: Respondent, levels: dict[str, tuple[int, int]], default=(4,
     respondent.status = RespondentStatus.SUBMITTED
     respondent.source = AnswerSource.SYNTHETIC
     respondent.save()
+    respondents_pack([respondent.pk])
     respondent.campaign.touch_answers()
 
 

@@ -50,3 +50,11 @@ def test_comparison_with_baseline(institution, office, answered):
     moved = {m.competency.code: m for m in comparison.movements}
     assert moved["sector_plan_preparation"].change == pytest.approx(4 - 5 / 3)
     assert comparison.improved >= 2
+
+
+def test_questionnaires_without_a_packed_copy_are_read_from_their_answers(answered):
+    packed = analyse(campaign_data_load(answered))
+    answered.respondents.update(answers_packed="")
+    unpacked = analyse(campaign_data_load(answered))
+    assert [n.mwds for n in unpacked.needs] == [n.mwds for n in packed.needs]
+    assert unpacked.respondent_count == 3

@@ -42,21 +42,15 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
     result = campaign_analysis(campaign)
     context: dict[str, object] = {"campaign": campaign, "analysis": result}
     if result.respondent_count:
-        context["charts"] = {
-            "borich": charts.borich_chart(result),
-            "quadrant": charts.quadrant_chart(result),
-            "organisational": charts.organisational_chart(result),
-            "distribution": charts.distribution_chart(result),
-            "provinces": charts.province_chart(result),
-        }
         context["organisations"] = result.by_organisation[:ORGANISATIONS_SHOWN]
         context["organisation_total"] = len(result.by_organisation)
         baseline = _baseline(access, campaign)
+        comparison = None
         if baseline is not None:
             comparison = compare(campaign_analysis(baseline), result)
             context["baseline"] = baseline
             context["comparison"] = comparison
-            context["charts"]["comparison"] = charts.comparison_chart(comparison)  # type: ignore[index]
+        context["charts"] = charts.analysis_charts(campaign, result, baseline, comparison)
     return render(request, "needs/analysis.html", context)
 
 
@@ -124,6 +118,9 @@ def analysis_compare(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     current = campaign_analysis(campaign)
     comparison = compare(campaign_analysis(baseline), current)
+    chart = charts.cached_chart(
+        ("comparison", campaign, baseline), lambda: charts.comparison_chart(comparison)
+    )
     rows_now, _rows_before, change = comparison.person_rows
     order = [
         int(i)
@@ -148,7 +145,7 @@ def analysis_compare(request: HttpRequest, pk: int) -> HttpResponse:
             "baseline": baseline,
             "comparison": comparison,
             "movers": movers,
-            "chart": charts.comparison_chart(comparison),
+            "chart": chart,
         },
     )
 
