@@ -15,12 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from plancampus.core.models import Organisation, Person, User
 
 from ..models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
 
 REOPENABLE = {EnrolmentStatus.WITHDRAWN, EnrolmentStatus.REJECTED}
+FOREIGN_KEYS = ["cohort", "person", "nominated_by_organisation", "nominated_by", "decided_by"]
 
 
 def cohort_lock(cohort: Cohort) -> Cohort:
@@ -112,11 +114,15 @@ def enrolment_nominate(
     for person in people:
         enrolment = existing.get(person.pk) or Enrolment(cohort=cohort, person=person)
         enrolment.status = EnrolmentStatus.NOMINATED
-        enrolment.nominated_by_organisation = organisation or person.organisation
+        enrolment.nominated_by_organisation_id = (
+            organisation.pk if organisation else person.organisation_id
+        )
         enrolment.nominated_by = user
         enrolment.nominated_at = now
         enrolment.enrolled_at = enrolment.waiting_since = enrolment.withdrawn_at = None
-        enrolment.full_clean(validate_unique=False, validate_constraints=False)
+        enrolment.full_clean(
+            exclude=FOREIGN_KEYS, validate_unique=False, validate_constraints=False
+        )
         _save(enrolment, user)
         nominated.append(enrolment)
     return nominated
@@ -273,16 +279,29 @@ def enrolment_enrol(
             code="over_capacity",
         )
     now = enrolled_at or timezone.now()
-    enrolments = []
+    enrolments, new = [], []
     for index, person in enumerate(people):
         office = organisations[index] if organisations else None
         enrolment = existing.get(person.pk) or Enrolment(cohort=cohort, person=person)
         enrolment.status = EnrolmentStatus.ACCEPTED
-        enrolment.nominated_by_organisation = office or person.organisation
+        enrolment.nominated_by_organisation_id = office.pk if office else person.organisation_id
         enrolment.nominated_by = enrolment.decided_by = user
         enrolment.nominated_at = enrolment.enrolled_at = now
         enrolment.waiting_since = enrolment.withdrawn_at = None
-        enrolment.full_clean(validate_unique=False, validate_constraints=False)
-        _save(enrolment, user)
+        # The related rows are known to exist: no query per row to check them.
+        enrolment.full_clean(
+            exclude=FOREIGN_KEYS, validate_unique=False, validate_constraints=False
+        )
+        if enrolment.pk:
+            _save(enrolment, user)
+        else:
+            new.append(enrolment)
         enrolments.append(enrolment)
+    # A long list (a spreadsheet) is written in a few statements, with its history.
+    bulk_create_with_history(
+        new,
+        Enrolment,
+        batch_size=500,
+        default_user=user if user is not None and user.is_authenticated else None,
+    )
     return enrolments

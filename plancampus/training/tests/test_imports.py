@@ -173,3 +173,17 @@ def _named(data, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_bulk_enrolment_queries_do_not_grow_with_rows(
+    cohort, office, coordinator, django_assert_max_num_queries
+):
+    cohort.capacity = 40
+    cohort.save()
+    people = [PersonFactory(organisation=office) for _ in range(40)]
+    data = _csv(["person_id", "organisation_code"], *[[p.pk, office.code] for p in people])
+    with django_assert_max_num_queries(20):
+        report = enrolments_import(cohort=cohort, data=data, filename="x.csv", user=coordinator)
+    assert report.saved == 40
+    assert cohort.enrolments.accepted().count() == 40
+    assert all(e.pk for e in cohort.enrolments.all())
