@@ -25,6 +25,7 @@ Definitions (also in docs/how-to/read-the-coverage-dashboard.md):
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
@@ -590,6 +591,15 @@ def coverage_cached(
     found = cache.get(key)
     if found is not None and found[0] == stamp:
         return found[1]
-    coverage = coverage_compute(institution_ids=institution_ids, filters=filters)
-    cache.set(key, (stamp, coverage), seconds)
+    # One thread of the process computes; the others asking for the same figures meanwhile
+    # wait for its result instead of running the same heavy queries side by side.
+    with _LOCKS[int(key[-8:], 16) % len(_LOCKS)]:
+        found = cache.get(key)
+        if found is not None and found[0] == stamp:
+            return found[1]
+        coverage = coverage_compute(institution_ids=institution_ids, filters=filters)
+        cache.set(key, (stamp, coverage), seconds)
     return coverage
+
+
+_LOCKS = [threading.Lock() for _ in range(32)]
