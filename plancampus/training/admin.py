@@ -3,11 +3,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     AssessmentModality,
+    Certificate,
     Cohort,
     Course,
     CourseModule,
     DesignWorkshop,
     Enrolment,
+    IssuerKey,
     LearningOutcome,
     OutcomeCompetency,
     Programme,
@@ -83,6 +85,40 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
     list_display = ("person", "cohort", "status", "result_status", "final_mark", "attendance_rate")
     list_filter = ("status", "result_status")
     raw_id_fields = ("person", "cohort")
+
+
+# --- Certificates (plancampus.training.models.certificates) ---------------------------------
+# Issued and revoked through the pages and the API (services.certificates), which check the
+# rules and keep the history; the admin shows them, with their history, read only.
+
+
+@admin.register(Certificate)
+class CertificateAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "holder_name", "course_code", "language", "issued_at", "revoked_at")
+    list_filter = ("institution", "language", "year")
+    search_fields = ("number", "holder_name", "holder_name_km", "verification_id")
+    readonly_fields = [field.name for field in Certificate._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(IssuerKey)
+class IssuerKeyAdmin(admin.ModelAdmin):
+    list_display = ("institution", "kid", "is_active", "created_at", "retired_at")
+    list_filter = ("is_active",)
+    # The private key never shows, not even to administrators.
+    exclude = ("private_key_pem",)
+    readonly_fields = ("institution", "kid", "public_jwk", "created_at", "is_active", "retired_at")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 # Trainers and external programmes.

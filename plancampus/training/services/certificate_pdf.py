@@ -134,34 +134,45 @@ class CertificateRenderer:
             string=stylesheet, font_config=self.font_config, url_fetcher=self.url_fetcher
         )
 
-    def html(self, certificate: Certificate, *, institution_names: dict[str, str]) -> str:
-        """The certificate's HTML page, in the certificate's language."""
-        language = certificate.language
-        url = certificate.verification_url()
-        holder = certificate.display_holder(language)
-        context = {
-            "certificate": certificate,
-            "language": language,
-            "institution_name": institution_names.get(language) or institution_names["en"],
-            "institution_other_name": (
-                institution_names.get("km") if language != "km" else institution_names["en"]
-            ),
-            "holder": holder,
-            "holder_other": (certificate.holder_name if holder != certificate.holder_name else ""),
-            "hours": hours_label(certificate.hours),
-            "start": _date(certificate.start_date, language),
-            "end": _date(certificate.end_date, language),
-            "issued_on": _date(certificate.issued_at.date(), language),
-            "verification_url": url,
-            "qr_svg": mark_safe(qr_svg(url)),  # noqa: S308 - segno's SVG of our own URL
-        }
+    def html(self, context: dict[str, str]) -> str:
+        """The HTML page of a :func:`certificate_context`, in the certificate's language."""
+        language = context["language"]
+        url = context["verification_url"]
+        values = {**context, "qr_svg": mark_safe(qr_svg(url))}  # noqa: S308 - segno's SVG
         with translation.override(language):
-            return render_to_string("training/pdf/certificate.html", context)
+            return render_to_string("training/pdf/certificate.html", values)
+
+    def render_context(self, context: dict[str, str]) -> bytes:
+        document = HTML(string=self.html(context), url_fetcher=self.url_fetcher)
+        return document.write_pdf(stylesheets=[self.stylesheet], font_config=self.font_config)
 
     def render(self, certificate: Certificate, *, institution_names: dict[str, str]) -> bytes:
-        html = self.html(certificate, institution_names=institution_names)
-        document = HTML(string=html, url_fetcher=self.url_fetcher)
-        return document.write_pdf(stylesheets=[self.stylesheet], font_config=self.font_config)
+        return self.render_context(certificate_context(certificate, institution_names))
+
+
+def certificate_context(
+    certificate: Certificate, institution_names: dict[str, str]
+) -> dict[str, str]:
+    """What the certificate page shows, as plain strings (so that another process can draw
+    it without the database)."""
+    language = certificate.language
+    holder = certificate.display_holder(language)
+    return {
+        "language": language,
+        "number": certificate.number,
+        "course_title": certificate.course_title,
+        "institution_name": institution_names.get(language) or institution_names["en"],
+        "institution_other_name": (
+            institution_names.get("km", "") if language != "km" else institution_names["en"]
+        ),
+        "holder": holder,
+        "holder_other": certificate.holder_name if holder != certificate.holder_name else "",
+        "hours": hours_label(certificate.hours),
+        "start": _date(certificate.start_date, language),
+        "end": _date(certificate.end_date, language),
+        "issued_on": _date(certificate.issued_at.date(), language),
+        "verification_url": certificate.verification_url(),
+    }
 
 
 def institution_names(certificate: Certificate) -> dict[str, str]:

@@ -13,8 +13,11 @@ A certificate is issued from the snapshot taken when the cohort's results were c
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +40,7 @@ from ..models import (
     ResultStatus,
 )
 from ..models.certificates import CERTIFICATE_LANGUAGE_CODES, STATUS_LIST_SIZE
-from .certificate_pdf import CertificateRenderer, institution_names
+from .certificate_pdf import CertificateRenderer, certificate_context, institution_names
 from .credentials import credential_sign, issuer_key_for
 
 logger = logging.getLogger(__name__)
@@ -339,11 +342,37 @@ def certificates_render_pending(*, cohort: Cohort, user: User | None) -> Backgro
 # --- The background job: PDFs and signed credentials ------------------------------------------
 
 
-def certificate_render(
-    certificate: Certificate, *, renderer: CertificateRenderer, key: Any, course: Any
-) -> None:
-    """Make and store one certificate's PDF and signed credential."""
-    pdf = renderer.render(certificate, institution_names=institution_names(certificate))
+# Below this many certificates, starting worker processes costs more than it saves.
+POOL_THRESHOLD = 40
+MAX_PROCESSES = 4
+
+
+def render_processes(count: int) -> int:
+    """How many processes draw ``count`` PDFs: one per core (at most four) for a big batch."""
+    if count < POOL_THRESHOLD:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
+
+
+def _pdfs(contexts: list[dict[str, str]], processes: int) -> Iterator[bytes]:
+    """The PDFs of ``contexts``, in order, drawn here or by a pool of processes."""
+    if processes <= 1:
+        renderer = CertificateRenderer()
+        for context in contexts:
+            yield renderer.render_context(context)
+        return
+    from . import certificate_pool
+
+    with ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=certificate_pool.start,
+    ) as pool:
+        yield from pool.map(certificate_pool.render, contexts, chunksize=4)
+
+
+def certificate_store(certificate: Certificate, *, pdf: bytes, key: Any, course: Any) -> None:
+    """Store one certificate's PDF, sign its credential, and mark it made."""
     path = f"certificates/{certificate.year}/{certificate.verification_id}.pdf"
     if default_storage.exists(path):
         default_storage.delete(path)
@@ -358,8 +387,10 @@ def certificate_render(
     certificate.issuer_key, certificate.rendered_at = key, now
 
 
-def certificates_render_run(*, job_id: int) -> dict[str, Any]:
-    """Run a certificates job: one PDF and one credential per certificate, with progress."""
+def certificates_render_run(*, job_id: int, processes: int | None = None) -> dict[str, Any]:
+    """Run a certificates job: one PDF and one signed credential per certificate, with
+    progress. ``processes``: how many processes draw the PDFs (default: see
+    :func:`render_processes`)."""
     job = BackgroundJob.objects.get(pk=job_id)
     ids = job.result.get("certificate_ids", [])
     started = timezone.now()
@@ -376,16 +407,19 @@ def certificates_render_run(*, job_id: int) -> dict[str, Any]:
         )
         total = len(certificates)
         job.set_progress(0, total)
-        renderer = CertificateRenderer() if certificates else None
+        processes = processes or render_processes(total)
         keys: dict[int, Any] = {}
         for certificate in certificates:
-            institution = certificate.institution
-            if institution.pk not in keys:
-                keys[institution.pk] = issuer_key_for(institution=institution)
-            certificate_render(
+            if certificate.institution_id not in keys:
+                keys[certificate.institution_id] = issuer_key_for(
+                    institution=certificate.institution
+                )
+        contexts = [certificate_context(c, institution_names(c)) for c in certificates]
+        for certificate, pdf in zip(certificates, _pdfs(contexts, processes), strict=True):
+            certificate_store(
                 certificate,
-                renderer=renderer,  # type: ignore[arg-type]
-                key=keys[institution.pk],
+                pdf=pdf,
+                key=keys[certificate.institution_id],
                 course=certificate.enrolment.cohort.course,
             )
             done += 1
@@ -395,7 +429,7 @@ def certificates_render_run(*, job_id: int) -> dict[str, Any]:
         _finish(job, BackgroundJob.Status.FAILED, "certificates_error", {"done": done})
         raise
     seconds = (timezone.now() - started).total_seconds()
-    result = {"done": done, "seconds": round(seconds, 1)}
+    result = {"done": done, "seconds": round(seconds, 1), "processes": processes}
     _finish(job, BackgroundJob.Status.SUCCEEDED, "certificates_ready", result)
     return result
 

@@ -15,6 +15,8 @@ from plancampus.training.services.certificates import (
     certificate_language,
     certificate_revoke,
     certificates_issue,
+    certificates_render_run,
+    render_processes,
 )
 
 from .certificates_setup import (
@@ -300,6 +302,27 @@ def test_list_page_has_bounded_queries(
         with django_assert_max_num_queries(12):
             response = client.get(_list_url(cohort))
         assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_pool_of_processes_draws_the_same_certificates(institution, coordinator):
+    """Big jobs draw their PDFs in spawned processes; the result is the same."""
+    cohort = make_closed_cohort(institution, completed=3, not_completed=0)
+    issued = certificates_issue(cohort=cohort, issued_by=coordinator, enqueue=False)
+    job = BackgroundJob.objects.create(
+        kind="certificates",
+        title="pool",
+        created_by=coordinator,
+        institution=institution,
+        result={"cohort_id": cohort.pk, "certificate_ids": [c.pk for c in issued.certificates]},
+    )
+    result = certificates_render_run(job_id=job.pk, processes=2)
+    assert result["processes"] == 2
+    assert result["done"] == 3
+    for certificate in Certificate.objects.filter(pk__in=[c.pk for c in issued.certificates]):
+        assert certificate.is_ready
+        assert certificate.pdf.read(5) == b"%PDF-"
+    assert render_processes(3) == 1  # small jobs stay in the job's process
 
 
 # --- The real worker ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from pypdf.generic import ContentStream
 from plancampus.training.models import Certificate
 from plancampus.training.services.certificate_pdf import (
     CertificateRenderer,
+    certificate_context,
     institution_names,
 )
 from plancampus.training.services.certificates import certificates_issue
@@ -303,7 +304,7 @@ def khmer_pdf_and_control(cohort, coordinator, caplog):
     """The Khmer certificate, and the same page with every Khmer letter made undrawable."""
     certificate = issue(cohort, coordinator, "km")
     renderer = CertificateRenderer()
-    html = renderer.html(certificate, institution_names=institution_names(certificate))
+    html = renderer.html(certificate_context(certificate, institution_names(certificate)))
     tofu_html = KHMER.sub("\ue000", html)
     from weasyprint import HTML
 
