@@ -156,3 +156,10 @@ def test_plan_progress_updates(client_for, coordinator, trainer, plan):
     intervention.refresh_from_db()
     assert intervention.status == "done"
     assert intervention.history.count() == 2  # the change of status is kept over time
+
+
+def test_plan_page_for_an_administrator_links_to_the_editor(client_for, admin_user, plan):
+    page = client_for(admin_user).get(reverse("needs-plan", args=[plan.pk]))
+    assert page.status_code == 200
+    assert reverse("admin:needs_capacityplan_change", args=[plan.pk]) in page.content.decode()
+    assert client_for(admin_user).get(reverse("admin:needs_objective_changelist")).status_code == 200
