@@ -24,7 +24,9 @@ D = dt.date
 
 @pytest.fixture
 def iiep():
-    return OrganisationFactory(country=None, kind="partner", code="IIEP-PROVIDER", name_en="IIEP-UNESCO")
+    return OrganisationFactory(
+        country=None, kind="partner", code="IIEP-PROVIDER", name_en="IIEP-UNESCO"
+    )
 
 
 @pytest.fixture
