@@ -203,3 +203,11 @@ def test_pdf_export_opens_with_khmer_text(coordinator, client_for, trained, inst
         content = coverage_pdf(coverage, institution=institution, labels={}, people_url="http://x/")
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
     assert "សៀមរាប" in text  # the province, in Khmer
+
+
+def test_the_menu_offers_reports_to_staff_only(coordinator, participant, client_for):
+    link = f'href="{reverse("reports:coverage-dashboard")}"'
+    client = client_for(participant)
+    assert link not in client.get(reverse("home")).content.decode()
+    client.logout()
+    assert link in client_for(coordinator).get(reverse("home")).content.decode()
