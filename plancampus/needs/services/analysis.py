@@ -134,7 +134,8 @@ def _unpack(rows: list[tuple[int, str]]) -> tuple[IntArray, IntArray]:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     counts = np.array([packed.count(",") + 1 for _id, packed in rows], dtype=np.int64)
     respondent_ids = np.repeat(np.array([pk for pk, _p in rows], dtype=np.int64), counts)
-    codes = np.array(",".join(packed for _id, packed in rows).split(","), dtype=np.int64)
+    # fromstring with a separator parses the text in C (the deprecated form is the binary one).
+    codes = np.fromstring(",".join(packed for _id, packed in rows), dtype=np.int64, sep=",")
     return respondent_ids, codes
 
 
