@@ -157,18 +157,27 @@ def coverage_charts(coverage: Coverage, people_url: str) -> dict[str, dict[str, 
 _fonts_registered = False
 
 
-def chart_svg(spec: dict[str, Any]) -> str:
-    """The chart as SVG, rendered by vl-convert with the Khmer font registered."""
-    import vl_convert
-
+def _register_fonts() -> None:
     global _fonts_registered
     if not _fonts_registered:
         import fontpkg_noto_sans_khmer
+        import vl_convert
 
         vl_convert.register_font_directory(str(fontpkg_noto_sans_khmer.ROOT / "files"))
         _fonts_registered = True
+
+
+def chart_png(spec: dict[str, Any], *, scale: float = 2) -> bytes:
+    """The chart as a PNG image, rendered by vl-convert with the Khmer font registered.
+
+    PNG rather than SVG for print: vl-convert shapes Khmer text itself, whereas SVG text
+    would be laid out again by the PDF renderer, which does not shape Khmer in SVG.
+    """
+    import vl_convert
+
+    _register_fonts()
     # Links make no sense on paper.
-    return vl_convert.vegalite_to_svg(_without_links(spec))
+    return vl_convert.vegalite_to_png(_without_links(spec), scale=scale)
 
 
 def _without_links(spec: dict[str, Any]) -> dict[str, Any]:

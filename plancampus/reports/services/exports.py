@@ -8,19 +8,17 @@ Khmer text with Noto Sans Khmer from the ``fontpkg-noto-sans-khmer`` package.
 
 from __future__ import annotations
 
+import base64
 import io
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from plancampus.core.models import Organisation
 
-from .charts import chart_svg, coverage_charts
+from .charts import chart_png, coverage_charts
 from .coverage import (
     OFFICE_KINDS,
     PROVINCE_OF_PERSON,
@@ -213,14 +211,16 @@ def coverage_xlsx(
     return output.getvalue()
 
 
-@cache
-def _khmer_font() -> Path:
-    import fontpkg_noto_sans_khmer
+def _khmer_faces() -> list[tuple[int, str]]:
+    """(weight, file URL) of Noto Sans Khmer's static instances, shared with the
+    certificates (a variable font would be instantiated again for every PDF)."""
+    from plancampus.training.services.certificate_pdf import font_faces
 
-    files = sorted((Path(fontpkg_noto_sans_khmer.ROOT) / "files").glob("*.ttf"))
-    if not files:
-        raise RuntimeError(f"Noto Sans Khmer: no font file in {fontpkg_noto_sans_khmer.ROOT}")
-    return files[0]
+    return [
+        (weight, path.as_uri())
+        for family, weight, path in font_faces()
+        if family == "Noto Sans Khmer"
+    ]
 
 
 def coverage_pdf(
@@ -235,21 +235,25 @@ def coverage_pdf(
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    font = _khmer_font().as_uri()
+    faces = _khmer_faces()
+    fonts = {url for _weight, url in faces}
 
     class FontOnly(URLFetcher):
-        """WeasyPrint may read the font file and nothing else (no network, no other file)."""
+        """WeasyPrint may read the fonts and the charts' images, nothing else (no network,
+        no other file)."""
 
         def __init__(self) -> None:
-            super().__init__(allowed_protocols={"file"})
+            super().__init__(allowed_protocols={"file", "data"})
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if url != font:
-                raise ValueError(f"the coverage PDF loads no resource but its font: {url}")
+            if url not in fonts and not url.startswith("data:image/png;base64,"):
+                raise ValueError(
+                    f"the coverage PDF loads no resource but its fonts and charts: {url}"
+                )
             return super().fetch(url, headers)
 
     charts = {
-        name: mark_safe(_svg_body(chart_svg(spec)))  # noqa: S308 - vl-convert's SVG of our spec
+        name: "data:image/png;base64," + base64.b64encode(chart_png(spec)).decode()
         for name, spec in coverage_charts(coverage, people_url).items()
     }
     html = render_to_string(
@@ -257,7 +261,7 @@ def coverage_pdf(
         {
             "coverage": coverage,
             "charts": charts,
-            "font_url": font,
+            "font_faces": faces,
             "filter_lines": filter_lines(coverage.filters, institution=institution, labels=labels),
             "synthetic_note": synthetic_note(coverage),
             "made_on": timezone.localtime(),
@@ -265,9 +269,3 @@ def coverage_pdf(
     )
     fetcher = FontOnly()
     return HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=FontConfiguration())
-
-
-def _svg_body(svg: str) -> str:
-    """The SVG element alone (no XML declaration), to inline in the HTML."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
