@@ -10,10 +10,15 @@ from plancampus.core.models import Area, AreaKind, Organisation, OrganisationKin
 
 from .models import (
     Campaign,
+    CapacityPlan,
+    Competency,
     CompetencyFramework,
+    Domain,
+    Indicator,
     IndicatorMeasurement,
     Intervention,
     InterventionStatus,
+    Objective,
     RoleProfile,
 )
 
@@ -132,3 +137,99 @@ class InterventionStatusForm(forms.ModelForm):
         fields = ["status", "progress_note"]
 
     status = forms.ChoiceField(label=_("Status"), choices=InterventionStatus.choices)
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = CapacityPlan
+        fields = [
+            "name_en",
+            "name_km",
+            "name_fr",
+            "campaign",
+            "start_year",
+            "end_year",
+            "status",
+            "summary",
+        ]
+
+    def __init__(self, *args, institution: Organisation, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.instance.institution = institution
+        self.fields["campaign"].queryset = Campaign.objects.filter(institution=institution)
+
+
+def _gap_choices(form: forms.ModelForm, plan: CapacityPlan) -> None:
+    """Offer the competencies of the plan's framework (or of the institution's frameworks)."""
+    competencies = Competency.objects.select_related("domain").order_by("domain__order", "order")
+    if plan.campaign_id:
+        competencies = competencies.filter(framework_id=plan.campaign.framework_id)
+    else:
+        competencies = competencies.filter(framework__institution_id=plan.institution_id)
+    form.fields["gaps"].queryset = competencies
+    form.fields["gaps"].widget = forms.CheckboxSelectMultiple()
+    form.fields["gaps"].widget.choices = form.fields["gaps"].choices
+
+
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        model = Objective
+        fields = ["name_en", "name_km", "name_fr", "order", "domain", "capacity_level", "gaps"]
+
+    def __init__(self, *args, plan: CapacityPlan, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        domains = Domain.objects.filter(framework__institution_id=plan.institution_id)
+        if plan.campaign_id:
+            domains = domains.filter(framework_id=plan.campaign.framework_id)
+        self.fields["domain"].queryset = domains
+        _gap_choices(self, plan)
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "name_en",
+            "name_km",
+            "name_fr",
+            "unit",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_year",
+            "means_of_verification",
+        ]
+
+    def __init__(self, *args, objective: Objective, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.instance.objective = objective
+
+
+class InterventionForm(forms.ModelForm):
+    class Meta:
+        model = Intervention
+        fields = [
+            "name_en",
+            "name_km",
+            "name_fr",
+            "kind",
+            "responsible_unit",
+            "responsible_note",
+            "starts_on",
+            "ends_on",
+            "cost",
+            "currency",
+            "status",
+            "gaps",
+        ]
+        widgets = {"starts_on": DateInput, "ends_on": DateInput}
+
+    def __init__(self, *args, objective: Objective, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.instance.objective = objective
+        plan = objective.plan
+        self.fields["responsible_unit"].queryset = Organisation.objects.filter(
+            country_id=plan.institution.country_id
+        ).exclude(kind=OrganisationKind.DISTRICT_OFFICE)
+        _gap_choices(self, plan)

@@ -42,7 +42,35 @@ urlpatterns = [
         "respond/<int:pk>/item/<int:competency>/", respond.respond_item, name="needs-respond-item"
     ),
     path("respond/<int:pk>/<slug:domain>/", respond.respond_page, name="needs-respond-page"),
+    path("plans/new/", plans.plan_create, name="needs-plan-create"),
     path("plans/<int:pk>/", plans.plan_detail, name="needs-plan"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="needs-plan-edit"),
+    path("plans/<int:pk>/objectives/new/", plans.objective_form, name="needs-objective-create"),
+    path(
+        "plans/<int:pk>/objectives/<int:objective>/edit/",
+        plans.objective_form,
+        name="needs-objective-edit",
+    ),
+    path(
+        "plans/<int:pk>/objectives/<int:objective>/indicators/new/",
+        plans.indicator_form,
+        name="needs-indicator-create",
+    ),
+    path(
+        "plans/<int:pk>/objectives/<int:objective>/indicators/<int:indicator>/edit/",
+        plans.indicator_form,
+        name="needs-indicator-edit",
+    ),
+    path(
+        "plans/<int:pk>/objectives/<int:objective>/interventions/new/",
+        plans.intervention_form,
+        name="needs-intervention-create",
+    ),
+    path(
+        "plans/<int:pk>/objectives/<int:objective>/interventions/<int:intervention>/edit/",
+        plans.intervention_form,
+        name="needs-intervention-edit",
+    ),
     path(
         "plans/<int:pk>/indicators/<int:indicator>/measure/",
         plans.measurement_add,

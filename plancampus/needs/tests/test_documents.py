@@ -90,10 +90,10 @@ def test_report_in_khmer_has_shaped_khmer_text(answered):
     document = documents.needs_report_pdf(campaign=answered, language="km")
     assert document.content.startswith(b"%PDF")
     text = khmer_words(document.content)
-    # The campaign's Khmer name, and names from the framework in Khmer.
+    # The campaign's and the institution's Khmer names, and the interface in Khmer.
     assert "ការវាយតម្លៃ" in text
-    assert "អធិការកិច្ច" in text  # inspection
-    assert "អភិបាលកិច្ច" in text  # governance
+    assert "វិទ្យាស្ថានជាតិអប់រំ" in text
+    assert "របាយការណ៍" in text
     assert sum("\u1780" <= ch <= "\u17ff" for ch in text) > 300
     assert "14,00" in text or "14.00" in text  # the top MWDS
     assert any("Noto-Sans-Khmer" in name for name in embedded_fonts(document.content))
@@ -162,4 +162,98 @@ def test_plan_page_for_an_administrator_links_to_the_editor(client_for, admin_us
     page = client_for(admin_user).get(reverse("needs-plan", args=[plan.pk]))
     assert page.status_code == 200
     assert reverse("admin:needs_capacityplan_change", args=[plan.pk]) in page.content.decode()
-    assert client_for(admin_user).get(reverse("admin:needs_objective_changelist")).status_code == 200
+    assert (
+        client_for(admin_user).get(reverse("admin:needs_objective_changelist")).status_code == 200
+    )
+
+
+def test_coordinator_builds_a_plan_through_the_pages(client_for, coordinator, trainer, answered):
+    client = client_for(trainer)
+    assert client.get(reverse("needs-plan-create")).status_code == 403
+    client.logout()
+    client = client_for(coordinator)
+    assert client.get(reverse("needs-plan-create") + f"?campaign={answered.pk}").status_code == 200
+    response = client.post(
+        reverse("needs-plan-create"),
+        {
+            "name_en": "Plan 2027-2029",
+            "campaign": answered.pk,
+            "start_year": 2027,
+            "end_year": 2029,
+            "status": "draft",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    plan = CapacityPlan.objects.get(name_en="Plan 2027-2029")
+    assert plan.institution == answered.institution
+    gap = answered.framework.competencies.get(code="teacher_management")
+    domain = gap.domain
+    response = client.post(
+        reverse("needs-objective-create", args=[plan.pk]),
+        {
+            "name_en": "Teachers are managed well",
+            "order": 0,
+            "domain": domain.pk,
+            "capacity_level": "individual",
+            "gaps": [gap.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    objective = plan.objectives.get()
+    assert list(objective.gaps.all()) == [gap]
+    response = client.post(
+        reverse("needs-indicator-create", args=[plan.pk, objective.pk]),
+        {
+            "name_en": "Offices with a deployment plan",
+            "unit": "%",
+            "baseline_value": "10",
+            "baseline_year": 2027,
+            "target_value": "90",
+            "target_year": 2029,
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("needs-intervention-create", args=[plan.pk, objective.pk]),
+        {
+            "name_en": "Teacher management course",
+            "kind": "training",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-02-01",
+            "cost": "5000",
+            "currency": "USD",
+            "status": "planned",
+            "gaps": [gap.pk],
+        },
+    )
+    assert response.status_code == 400  # ends before it starts
+    assert "cannot end before it starts" in response.content.decode()
+    response = client.post(
+        reverse("needs-intervention-create", args=[plan.pk, objective.pk]),
+        {
+            "name_en": "Teacher management course",
+            "kind": "training",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-06-01",
+            "cost": "5000",
+            "currency": "USD",
+            "status": "planned",
+            "gaps": [gap.pk],
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert "Teacher management course" in page
+    assert "Offices with a deployment plan" in page
+
+
+def test_plan_forms_are_not_found_for_an_outsider(client_for, outsider, plan):
+    client = client_for(outsider)
+    objective = plan.objectives.get()
+    for url in [
+        reverse("needs-plan-edit", args=[plan.pk]),
+        reverse("needs-objective-create", args=[plan.pk]),
+        reverse("needs-indicator-create", args=[plan.pk, objective.pk]),
+        reverse("needs-intervention-create", args=[plan.pk, objective.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
