@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import io
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -211,16 +213,19 @@ def coverage_xlsx(
     return output.getvalue()
 
 
+@cache
 def _khmer_faces() -> list[tuple[int, str]]:
-    """(weight, file URL) of Noto Sans Khmer's static instances, shared with the
-    certificates (a variable font would be instantiated again for every PDF)."""
-    from plancampus.training.services.certificate_pdf import font_faces
+    """(weight, file URL) of Noto Sans Khmer (its variable font file, as packaged).
 
-    return [
-        (weight, path.as_uri())
-        for family, weight, path in font_faces()
-        if family == "Noto Sans Khmer"
-    ]
+    Not the static instances the certificates use: in a PDF made from them, text extraction
+    (search, copy, screen readers) returns garbage, and a report must stay readable that way.
+    """
+    import fontpkg_noto_sans_khmer
+
+    files = sorted((Path(fontpkg_noto_sans_khmer.ROOT) / "files").glob("*.ttf"))
+    if not files:
+        raise RuntimeError(f"Noto Sans Khmer: no font file in {fontpkg_noto_sans_khmer.ROOT}")
+    return [(400, files[0].as_uri()), (700, files[0].as_uri())]
 
 
 def coverage_pdf(
