@@ -113,9 +113,11 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """Tasks run immediately in tests (a separate test runs the real database worker), and
-    static files need no collected manifest."""
+def _test_settings(settings, tmp_path_factory):
+    """Tasks run immediately in tests (a separate test runs the real database worker),
+    static files need no collected manifest, and files (certificate PDFs...) go to a
+    temporary media folder, not the development one."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {
         **settings.STORAGES,

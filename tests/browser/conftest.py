@@ -133,7 +133,7 @@ def _assert_test_database() -> None:
 
 
 @pytest.fixture(scope="package")
-def site(django_db_setup, django_db_blocker, _chromium) -> Iterator[Site]:
+def site(django_db_setup, django_db_blocker, _chromium, tmp_path_factory) -> Iterator[Site]:
     """The demo, loaded once, behind pytest-django's live server on 127.0.0.1."""
     from django.conf import settings
     from django.core.management import call_command
@@ -145,6 +145,7 @@ def site(django_db_setup, django_db_blocker, _chromium) -> Iterator[Site]:
     # are per test; the server needs them for the whole package, module fixtures included.
     test_settings = override_settings(
         PASSWORD_HASHERS=[FAST_HASHER],
+        MEDIA_ROOT=tmp_path_factory.mktemp("site-media"),  # the demo's certificate PDFs
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

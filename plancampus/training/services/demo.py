@@ -57,6 +57,7 @@ from ..models import (
     Session,
     TrainerProfile,
 )
+from .certificates_demo import certificates_demo_load
 from .reference_courses import courses_seed_reference
 from .results import cohort_close
 
@@ -780,4 +781,5 @@ def _summary(nie: Organisation, created: int) -> list[str]:
         f"{offices}/{all_offices} provincial offices covered (synthetic records)",
         f"IIEP programmes: {atp} Advanced Training Programme alumni, {scp} Specialized Courses "
         "Programme participants among NIE's staff (synthetic records)",
+        *certificates_demo_load(institution=nie),
     ]
