@@ -13,6 +13,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/xlsform.xlsx", campaigns.xlsform_download, name="needs-xlsform"),
     path("campaigns/<int:pk>/import/", campaigns.import_upload, name="needs-import-upload"),
     path("imports/<int:pk>/", campaigns.import_detail, name="needs-import"),
+    path("import-jobs/<int:pk>/", campaigns.import_job, name="needs-import-job"),
     path("campaigns/<int:pk>/analysis/", analysis.analysis, name="needs-analysis"),
     path(
         "campaigns/<int:pk>/analysis/people/",

@@ -21,17 +21,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from plancampus.core.models import User
+from plancampus.core.models import BackgroundJob, User
 
 from ..models import (
     Answer,
@@ -44,6 +49,8 @@ from ..models import (
 from .analysis import respondents_pack
 from .questionnaire import IMPORTANCE_LABELS, IMPORTANCE_LEVELS
 from .xlsform import RESPONDENT_FIELD, VERSION_FIELD, Field, form_fields
+
+logger = logging.getLogger(__name__)
 
 MAX_ROWS = 20_000
 INSTANCE_COLUMNS = ("meta/instanceID", "instanceID", "_uuid", "KEY", "meta-instanceID")
@@ -504,3 +511,71 @@ def submissions_import(
 
 def problems_of(row: dict[str, Any]) -> list[Problem]:
     return [Problem.from_dict(p) for p in row.get("problems", [])]
+
+
+# --- As a background job -------------------------------------------------------------------
+
+JOB_KIND = "needs_submissions_import"
+
+
+def submissions_import_enqueue(
+    *, campaign: Campaign, user: User, filename: str, data: bytes, title: str
+) -> BackgroundJob:
+    """Store the upload, record a job and queue the task that imports it (large exports take
+    longer than a web request should)."""
+    from ..tasks import import_submissions
+
+    safe_name = get_valid_filename(filename.rsplit("/", 1)[-1]) or "export.csv"
+    path = default_storage.save(f"needs-imports/{uuid.uuid4().hex}/{safe_name}", ContentFile(data))
+    job = BackgroundJob.objects.create(
+        kind=JOB_KIND,
+        title=title,
+        created_by=user,
+        institution=campaign.institution,
+        result={"input": {"campaign": campaign.pk, "path": path, "filename": filename[-200:]}},
+    )
+    try:
+        task_result = import_submissions.enqueue(job_id=job.pk)
+    except Exception:
+        BackgroundJob.objects.filter(pk=job.pk).update(
+            status=BackgroundJob.Status.FAILED, message="error", finished_at=timezone.now()
+        )
+        default_storage.delete(path)
+        raise
+    BackgroundJob.objects.filter(pk=job.pk).update(task_result_id=str(task_result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+def submissions_import_run(*, job_id: int) -> dict[str, Any]:
+    """The task's body: import the stored file, then record the import's id on the job."""
+    job = BackgroundJob.objects.select_related("created_by").get(pk=job_id)
+    source = job.result["input"]
+    job.set_progress(0, 1)
+    try:
+        campaign = Campaign.objects.select_related("framework", "institution").get(
+            pk=source["campaign"]
+        )
+        with default_storage.open(source["path"], "rb") as handle:
+            data = handle.read()
+        record = submissions_import(
+            campaign=campaign, data=data, filename=source["filename"], user=job.created_by
+        )
+    except Exception:
+        logger.exception("import of submissions failed (job %s)", job_id)
+        BackgroundJob.objects.filter(pk=job_id).update(
+            status=BackgroundJob.Status.FAILED, message="error", finished_at=timezone.now()
+        )
+        raise
+    finally:
+        default_storage.delete(source["path"])
+    result = {**job.result, "import": record.pk}
+    BackgroundJob.objects.filter(pk=job_id).update(
+        status=BackgroundJob.Status.SUCCEEDED,
+        message="imported",
+        result=result,
+        progress_done=1,
+        progress_total=1,
+        finished_at=timezone.now(),
+    )
+    return {"import": record.pk}

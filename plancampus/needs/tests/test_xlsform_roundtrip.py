@@ -302,7 +302,11 @@ def test_import_pages(client_for, coordinator, outsider, campaign, form):
         {"file": SimpleUploadedFile("kobo.csv", to_csv(rows), content_type="text/csv")},
     )
     assert response.status_code == 302
+    job_url = response["Location"]
+    assert job_url.startswith("/needs/import-jobs/")  # a background job (run at once in tests)
     record = SubmissionImport.objects.get()
+    response = client.get(job_url)
+    assert response["Location"] == reverse("needs-import", args=[record.pk])
     page = client.get(response["Location"]).content.decode()
     assert 'id="kept-count">1<' in page
     assert 'id="rejected-count">1<' in page
@@ -311,4 +315,27 @@ def test_import_pages(client_for, coordinator, outsider, campaign, form):
     download = client.get(reverse("needs-xlsform", args=[campaign.pk]))
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     client.logout()
-    assert client_for(outsider).get(reverse("needs-import", args=[record.pk])).status_code == 404
+    client = client_for(outsider)
+    assert client.get(reverse("needs-import", args=[record.pk])).status_code == 404
+    assert client.get(job_url).status_code == 404
+
+
+def test_a_failed_import_job_says_so(client_for, coordinator, campaign, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plancampus.needs.services import submissions
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(submissions, "submissions_import", broken)
+    client = client_for(coordinator)
+    response = client.post(
+        reverse("needs-import-upload", args=[campaign.pk]),
+        {"file": SimpleUploadedFile("kobo.csv", b"a,b\n1,2\n", content_type="text/csv")},
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "unexpected error" in page.content.decode()
+    assert not SubmissionImport.objects.exists()

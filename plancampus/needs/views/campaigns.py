@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from plancampus.core.access import access_for, get_or_404
-from plancampus.core.models import Person
+from plancampus.core.access import access_for, get_or_404, jobs_for_user
+from plancampus.core.models import BackgroundJob, Person
 
 from ..access import campaign_for_view, can_manage, manageable_institution_ids, require_manage
 from ..forms import CampaignForm, ImportForm
@@ -178,13 +178,14 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        record = submissions.submissions_import(
+        job = submissions.submissions_import_enqueue(
             campaign=campaign,
-            data=upload.read(),
-            filename=upload.name or "export.csv",
             user=request.user,  # type: ignore[arg-type]
+            filename=upload.name or "export.csv",
+            data=upload.read(),
+            title=_("Import of answers from %(filename)s") % {"filename": upload.name},
         )
-        return redirect("needs-import", pk=record.pk)
+        return redirect("needs-import-job", pk=job.pk)
     return render(
         request,
         "needs/import_upload.html",
@@ -217,3 +218,29 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcome": outcome,
         },
     )
+
+
+def _import_job(request: HttpRequest, pk: int) -> BackgroundJob:
+    job = get_or_404(jobs_for_user(access_for(request)), pk=pk)
+    if job.kind != submissions.JOB_KIND:
+        raise Http404
+    return job
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """While an import runs: its progress (polled); once done, its report."""
+    job = _import_job(request, pk)
+    record_id = job.result.get("import")
+    if job.status == BackgroundJob.Status.SUCCEEDED and record_id:
+        return redirect("needs-import", pk=record_id)
+    campaign = campaign_for_view(access_for(request), job.result["input"]["campaign"])
+    template = (
+        "needs/_import_job_status.html"
+        if request.headers.get("HX-Request")
+        else "needs/import_job.html"
+    )
+    response = render(request, template, {"job": job, "campaign": campaign})
+    if job.is_finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
