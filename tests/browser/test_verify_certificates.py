@@ -100,3 +100,30 @@ def test_issue_then_anonymous_visitor_sees_valid_then_revoked(new_context, close
     visitor.reload()
     expect(visitor.locator("#verdict")).to_have_text("Revoked")
     expect(visitor.locator(".status")).to_contain_text("Issued to the wrong person")
+
+
+@pytest.mark.parametrize(("language", "revoked"), [("en", False), ("km", True)])
+def test_verification_page_has_no_serious_accessibility_violation(
+    new_context, closed_cohort, language, revoked
+):
+    """axe finds nothing serious on the public page, valid in English, revoked in Khmer."""
+    from plancampus.training.models import Certificate
+    from plancampus.training.services.certificates import certificate_revoke, certificates_issue
+
+    from .conftest import AXE
+    from .test_accessibility import BLOCKING, axe_violations
+
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not installed at {AXE}: run `make setup` (npm ci)")
+    certificates_issue(cohort=closed_cohort, issued_by=None)
+    certificate = Certificate.objects.filter(enrolment__cohort=closed_cohort).first()
+    if revoked:
+        certificate_revoke(certificate=certificate, user=None, reason="Issued in error")
+    page = new_context(locale="km-KH" if language == "km" else "en-GB").new_page()
+    response = page.goto(f"/verify/{certificate.verification_id}/")
+    assert response is not None
+    assert response.status == 200
+    assert page.locator("html").get_attribute("lang") == language
+    expect(page.locator("#verdict")).to_be_visible()
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert not blocking, blocking
