@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.common import (  # noqa: E402 - the path is set just above
     Client,
     manage,
+    process_tree_cpu_seconds,
     production_env,
     report,
     run_fixed_rate,
@@ -463,14 +464,27 @@ def main() -> int:
         for name, path in scenarios.items():
             # A short warm-up at the same rate (connections, caches), not counted.
             run_fixed_rate(name, server.url, path, headers=headers, rate=args.rate, duration=2)
+            cpu_before = process_tree_cpu_seconds(server.process.popen.pid)
             stats = run_fixed_rate(
                 name, server.url, path, headers=headers, rate=args.rate, duration=args.duration
+            )
+            stats.server_cpu_seconds = (
+                process_tree_cpu_seconds(server.process.popen.pid) - cpu_before
             )
             results.append(stats)
             print(report([stats], target_p95_ms=TARGET_P95_MS).splitlines()[1], flush=True)
         print()
         print(report(results, target_p95_ms=TARGET_P95_MS))
         print(f"Target: p95 ≤ {TARGET_P95_MS:g} ms at {args.rate:g} requests/s, no errors.")
+        cpus = os.cpu_count() or 1
+        for stats in results:
+            per_request = stats.server_cpu_ms_per_request
+            if per_request:
+                print(
+                    f"  {stats.name}: the server spent {per_request:g} ms of CPU per request, "
+                    f"{per_request * args.rate / 10:.0f} % of one CPU at {args.rate:g}/s "
+                    f"(the machine has {cpus})"
+                )
         load = warn_if_busy()
         saved = save_results(
             f"directory-{engine.lower()}",

@@ -230,6 +230,25 @@ def start_worker(env: Mapping[str, str], log_path: Path, *, worker_id: str = "")
     return start_process("db_worker", command, env, log_path)
 
 
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children (Linux /proc).
+
+    Unlike latency, this hardly depends on what else runs on the machine: divided by the
+    requests served, it says how much of a CPU one request costs the server.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        process_id, parent = int(stat.parent.name), int(fields[1])
+        if process_id == pid or parent == pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 # --- HTTP ------------------------------------------------------------------------------------
 
 
@@ -358,6 +377,7 @@ class Stats:
     errors: dict[str, int] = field(default_factory=dict)
     sent: int = 0
     elapsed: float = 0.0
+    server_cpu_seconds: float | None = None  # measured by the caller, if it can
 
     @property
     def ok(self) -> int:
@@ -388,7 +408,14 @@ class Stats:
             "p99_ms": round(self.percentile(99) * 1000, 1),
             "max_ms": round(max(self.latencies, default=float("nan")) * 1000, 1),
             "achieved_rps": round(self.ok / self.elapsed, 1) if self.elapsed else 0,
+            "server_cpu_ms_per_request": self.server_cpu_ms_per_request,
         }
+
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        if self.server_cpu_seconds is None or not self.ok:
+            return None
+        return round(self.server_cpu_seconds / (self.ok + self.error_count) * 1000, 1)
 
 
 def run_fixed_rate(
@@ -488,20 +515,23 @@ def report(all_stats: list[Stats], *, target_p95_ms: float | None = None) -> str
     """A plain-text table of the runs, and whether each meets the p95 target."""
     lines = [
         f"{'scenario':<34} {'sent':>5} {'ok':>5} {'err':>4} {'p50':>7} {'p95':>7} {'p99':>7} "
-        f"{'max':>7}  {'rps':>5}" + ("  target" if target_p95_ms else ""),
+        f"{'max':>7}  {'rps':>5} {'cpu/req':>7}" + ("  target" if target_p95_ms else ""),
     ]
     for stats in all_stats:
         d = stats.as_dict()
         line = (
             f"{stats.name:<34} {d['sent']:>5} {d['ok']:>5} {stats.error_count:>4} "
             f"{d['p50_ms']:>7} {d['p95_ms']:>7} {d['p99_ms']:>7} {d['max_ms']:>7}  "
-            f"{d['achieved_rps']:>5}"
+            f"{d['achieved_rps']:>5} {d['server_cpu_ms_per_request'] or '':>7}"
         )
         if target_p95_ms:
             met = stats.error_count == 0 and stats.percentile(95) * 1000 <= target_p95_ms
             line += "  " + ("met" if met else "MISSED")
         lines.append(line)
-    lines.append("(latencies in ms, from each request's scheduled time; rps = answered per second)")
+    lines.append(
+        "(latencies in ms, from each request's scheduled time; rps = answered per second; "
+        "cpu/req = server CPU ms per request)"
+    )
     return "\n".join(lines)
 
 
