@@ -70,7 +70,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 messages: setup
-	$(MANAGE) makemessages -l fr -l km -l ar --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=benchmarks
+	$(MANAGE) makemessages -l fr -l km -l ar --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=benchmarks --ignore=.tools --ignore=tests --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
 
 bench: setup
