@@ -113,7 +113,11 @@ class ModalityOut(Schema):
     name_en: str
     name_fr: str
     name_km: str
-    weight: Decimal = Field(..., description=_("Weight in % of the final mark."))
+    weight: Decimal = Field(
+        ...,
+        # xgettext:no-python-format
+        description=_("Weight in % of the final mark."),
+    )
     max_mark: Decimal
 
 
