@@ -477,7 +477,15 @@ def sql_profile(paths: dict[str, str], repeat: int = 10) -> tuple[str, dict[str,
     client.force_login(User.objects.get(username=USERNAME))
     lines = []
     counts: dict[str, int] = {}
+    from django.conf import settings
+
+    default_cache = getattr(settings, "PLANCAMPUS_REPORTS_CACHE_SECONDS", 60)
+    paths = dict(paths)
+    if "coverage dashboard" in paths:
+        # The figures computed afresh each time, as after a cohort closes.
+        paths["coverage dashboard, computed (no cache)"] = paths["coverage dashboard"]
     for name, path in paths.items():
+        settings.PLANCAMPUS_REPORTS_CACHE_SECONDS = 0 if "no cache" in name else default_cache
         per_statement: dict[int, list[float]] = defaultdict(list)
         labels: dict[int, str] = {}
         totals = []
@@ -501,6 +509,7 @@ def sql_profile(paths: dict[str, str], repeat: int = 10) -> tuple[str, dict[str,
                 per_statement[index].append(seconds)
                 labels[index] = " ".join(sql.split())[:140]
         counts[name] = len(per_statement)
+        settings.PLANCAMPUS_REPORTS_CACHE_SECONDS = default_cache
         total = statistics.median(totals) * 1000
         sql_total = sum(statistics.median(v) for v in per_statement.values()) * 1000
         lines.append(
@@ -512,6 +521,40 @@ def sql_profile(paths: dict[str, str], repeat: int = 10) -> tuple[str, dict[str,
             if ms >= 2:
                 lines.append(f"    {ms:7.1f} ms  {labels[index]}")
     return "\n".join(lines), counts
+
+
+def query_growth() -> dict[str, list[int]]:
+    """The queries of the cohort page and the attendance grid for cohorts of 10, 25 and 250
+    people: the same number whatever the size."""
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    from plancampus.core.models import User
+    from plancampus.training.models import Cohort
+
+    client = DjangoClient(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=USERNAME))
+    cohorts = [
+        Cohort.objects.filter(code__startswith="bt-", course__code="tot-epm").first(),
+        Cohort.objects.filter(code__startswith="bt-", status="completed").last(),
+        Cohort.objects.get(code=BIG_COHORT),
+    ]
+    found: dict[str, list[int]] = {"cohort page": [], "attendance grid": [], "people": []}
+    for cohort in cohorts:
+        session = cohort.sessions.order_by("starts_at").first()
+        for name, path in (
+            ("cohort page", f"/training/cohorts/{cohort.pk}/"),
+            ("attendance grid", f"/training/cohorts/{cohort.pk}/sessions/{session.pk}/attendance/"),
+        ):
+            client.get(path)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+            found[name].append(len(captured))
+        found["people"].append(cohort.enrolments.count())
+    return found
 
 
 def certificates_time() -> dict[str, object]:
@@ -596,6 +639,11 @@ def main() -> int:
         paths = scenario_paths()
         if args.scenario:
             paths = {k: v for k, v in paths.items() if any(s in k for s in args.scenario)}
+        growth = query_growth()
+        print(
+            f"Queries for cohorts of {growth['people']} people: cohort page "
+            f"{growth['cohort page']}, attendance grid {growth['attendance grid']}"
+        )
         profile, query_counts = "", {}
         if not args.no_profile:
             profile, query_counts = sql_profile(paths)
@@ -649,6 +697,7 @@ def main() -> int:
                 "gunicorn": {"workers": args.workers, "threads": args.threads},
                 "target_p95_ms": TARGET_P95_MS,
                 "query_counts": query_counts,
+                "query_growth": growth,
                 "profile": profile,
                 "results": [s.as_dict() for s in results],
                 "certificates": certificates,
