@@ -537,7 +537,9 @@ def query_growth() -> dict[str, list[int]]:
     client.force_login(User.objects.get(username=USERNAME))
     cohorts = [
         Cohort.objects.filter(code__startswith="bt-", course__code="tot-epm").first(),
-        Cohort.objects.filter(code__startswith="bt-", status="completed").last(),
+        Cohort.objects.filter(code__startswith="bt-", status="completed")
+        .exclude(course__code="tot-epm")
+        .first(),
         Cohort.objects.get(code=BIG_COHORT),
     ]
     found: dict[str, list[int]] = {"cohort page": [], "attendance grid": [], "people": []}
