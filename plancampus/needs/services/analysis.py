@@ -12,7 +12,9 @@ Only submitted questionnaires count; drafts are left out of every figure.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +25,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, F, StringAgg, Value
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from plancampus.core.models import Area, Organisation
 
@@ -41,7 +44,8 @@ from ..models import (
 )
 
 CACHE_SECONDS = 3600
-CACHE_VERSION = 1
+STALE_SECONDS = 10
+CACHE_VERSION = 2
 
 
 @dataclass
@@ -292,6 +296,8 @@ class Analysis:
     gaps: FloatArray  # respondents × competencies
     importance_cut: float
     performance_cut: float
+    key: str = ""  # the cache key it was computed for (see campaign_analysis)
+    computed_at: dt.datetime | None = None
 
     @property
     def respondent_count(self) -> int:
@@ -454,9 +460,33 @@ def cached[T](key: str, build: Callable[[], T]) -> T:
     return value
 
 
-def campaign_analysis(campaign: Campaign) -> Analysis:
-    """The analysis of a campaign, from the cache while no answer has changed."""
-    return cached(analysis_key(campaign), lambda: analyse(campaign_data_load(campaign)))
+def campaign_analysis(campaign: Campaign, *, fresh: bool = False) -> Analysis:
+    """The analysis of a campaign, from the cache while no answer has changed.
+
+    While answers keep arriving, an analysis computed less than ``STALE_SECONDS`` ago is
+    served (the page says when it was computed) instead of recomputing it for every new
+    answer: each process recomputes a campaign at most that often. ``fresh`` never serves a
+    stale one (documents, tests).
+    """
+    key = analysis_key(campaign)
+    value = cache.get(key)
+    if value is not None:
+        return value
+    latest_key = f"needs:analysis-latest:v{CACHE_VERSION}:{campaign.pk}"
+    if not fresh:
+        latest = cache.get(latest_key)
+        if latest is not None and time.monotonic() - latest[0] < STALE_SECONDS:
+            return latest[1]
+
+    def build() -> Analysis:
+        result = analyse(campaign_data_load(campaign))
+        result.key = key
+        result.computed_at = timezone.now()
+        return result
+
+    value = cached(key, build)
+    cache.set(latest_key, (time.monotonic(), value), CACHE_SECONDS)
+    return value
 
 
 # --- Re-assessment compared with the baseline --------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 import altair as alt
 from django.utils.translation import gettext as _
 
-from .analysis import Analysis, Comparison, analysis_key, cached
+from .analysis import Analysis, Comparison, cached
 
 FONT = "Noto Sans Khmer, system-ui, sans-serif"
 WIDTH = 520
@@ -381,16 +381,15 @@ def _comparison() -> alt.TopLevelMixin:
     )
 
 
-def _chart_key(what: str, campaigns: tuple[object, ...]) -> str:
+def _chart_key(what: str, analyses: tuple[Analysis | None, ...]) -> str:
+    """Charts are cached with the analyses they draw (which may be slightly stale)."""
     from django.utils import translation
 
-    parts = [analysis_key(c) for c in campaigns if c is not None]  # type: ignore[arg-type]
+    parts = [a.key for a in analyses if a is not None]
     return f"needs:charts:{what}:{translation.get_language()}:" + "|".join(parts)
 
 
-def analysis_charts(
-    campaign: object, analysis: Analysis, baseline: object | None, comparison: Comparison | None
-) -> dict[str, dict[str, Any]]:
+def analysis_charts(analysis: Analysis, comparison: Comparison | None) -> dict[str, dict[str, Any]]:
     """The charts of the analysis page, cached with the analysis (and per language)."""
 
     def build() -> dict[str, dict[str, Any]]:
@@ -405,12 +404,12 @@ def analysis_charts(
             specs["comparison"] = comparison_chart(comparison)
         return specs
 
-    return cached(_chart_key("analysis", (campaign, baseline)), build)
+    baseline = comparison.baseline if comparison is not None else None
+    return cached(_chart_key("analysis", (analysis, baseline)), build)
 
 
-def cached_chart(parts: tuple[object, ...], build: Any) -> dict[str, Any]:
-    what, *campaigns = parts
-    return cached(_chart_key(str(what), tuple(campaigns)), build)
+def cached_chart(what: str, analyses: tuple[Analysis, ...], build: Any) -> dict[str, Any]:
+    return cached(_chart_key(what, analyses), build)
 
 
 def chart_png(spec: dict[str, Any], *, scale: float = 2) -> bytes:

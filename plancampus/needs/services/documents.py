@@ -62,7 +62,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def report_context(campaign: Campaign) -> dict[str, Any]:
-    analysis = campaign_analysis(campaign)
+    analysis = campaign_analysis(campaign, fresh=True)
     respondents = campaign.respondents
     status_counts = dict(
         respondents.values("status").annotate(n=Count("id")).values_list("status", "n")
@@ -92,7 +92,7 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
         }
         context["recommendations"] = recommendations_for(campaign)
         if campaign.baseline_id:
-            comparison = compare(campaign_analysis(campaign.baseline), analysis)
+            comparison = compare(campaign_analysis(campaign.baseline, fresh=True), analysis)
             context["comparison"] = comparison
             context["charts"]["comparison"] = _png_uri(charts.comparison_chart(comparison))
     return context
@@ -147,7 +147,7 @@ def plan_context(plan: CapacityPlan) -> dict[str, Any]:
         "charts": {"progress": _png_uri(_progress_chart(view))},
     }
     if plan.campaign_id:
-        analysis = campaign_analysis(plan.campaign)
+        analysis = campaign_analysis(plan.campaign, fresh=True)
         if analysis.respondent_count:
             context["charts"]["borich"] = _png_uri(charts.borich_chart(analysis))
     return context

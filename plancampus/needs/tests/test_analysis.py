@@ -58,3 +58,18 @@ def test_questionnaires_without_a_packed_copy_are_read_from_their_answers(answer
     unpacked = analyse(campaign_data_load(answered))
     assert [n.mwds for n in unpacked.needs] == [n.mwds for n in packed.needs]
     assert unpacked.respondent_count == 3
+
+
+def test_a_recent_analysis_is_served_while_answers_keep_arriving(answered, campaign):
+    from django.core.cache import cache
+
+    from plancampus.needs.services.analysis import campaign_analysis
+
+    cache.clear()
+    first = campaign_analysis(answered)
+    assert first.computed_at is not None
+    answered.touch_answers()
+    assert campaign_analysis(answered) is not None
+    assert campaign_analysis(answered).key == first.key  # recent: served as it was
+    fresh = campaign_analysis(answered, fresh=True)
+    assert fresh.key != first.key

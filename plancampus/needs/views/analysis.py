@@ -50,7 +50,7 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
             comparison = compare(campaign_analysis(baseline), result)
             context["baseline"] = baseline
             context["comparison"] = comparison
-        context["charts"] = charts.analysis_charts(campaign, result, baseline, comparison)
+        context["charts"] = charts.analysis_charts(result, comparison)
     return render(request, "needs/analysis.html", context)
 
 
@@ -119,7 +119,9 @@ def analysis_compare(request: HttpRequest, pk: int) -> HttpResponse:
     current = campaign_analysis(campaign)
     comparison = compare(campaign_analysis(baseline), current)
     chart = charts.cached_chart(
-        ("comparison", campaign, baseline), lambda: charts.comparison_chart(comparison)
+        "comparison",
+        (comparison.current, comparison.baseline),
+        lambda: charts.comparison_chart(comparison),
     )
     rows_now, _rows_before, change = comparison.person_rows
     order = [
