@@ -166,7 +166,7 @@ def answer_save(
         respondent.started_at = timezone.now()
         respondent.source = source
         respondent.save(update_fields=["status", "started_at", "source"])
-    campaign.touch_answers()
+    # No touch_answers(): a draft is not in the analysis; submitting it moves the campaign on.
     return answer
 
 
