@@ -295,3 +295,11 @@ class SubmissionImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def version_checked(self) -> bool:
+        """False when the file had no column carrying the campaign's form version."""
+        return not any(
+            problem.get("code", "").startswith("version_not_checked")
+            for problem in self.file_problems
+        )

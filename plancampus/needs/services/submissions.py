@@ -4,14 +4,31 @@ Accepted: a CSV file (comma, semicolon or tab separated, UTF-8) or an Excel work
 sheet), as KoboToolbox and ODK Central export them. Column names may carry their group prefix
 (``grp_strategic_planning/sector_analysis_current``, or ODK Central's ``-`` separator) or not.
 Meta columns understood: ``meta/instanceID`` / ``_uuid`` / ``KEY`` (instance id),
-``_submission_time`` / ``SubmissionDate`` (when), and the version: the form's own hidden
-``form_version`` field, else ``__version__`` / ``_version`` / ``FormVersion``.
+``_submission_time`` / ``SubmissionDate`` (when), and the form version (see below).
+
+The form version. Our XLSForm writes the campaign's version twice: in the ``settings`` sheet
+(``version``, which becomes the XForm's ``version`` attribute) and in a hidden ``form_version``
+calculate question, which every exporter exports as a column like any other question. What
+the exporters add themselves:
+
+- KoboToolbox rewrites the settings ``version`` when it deploys a form, and adds its own hidden
+  ``__version__`` question holding the asset version uid (``vGvDq…``); a Kobo XLSForm imported
+  again leaves ``_version_`` / ``_version__001`` columns with older uids; KoBoCAT's legacy
+  ``_version`` holds the rewritten XForm version. None of them is the campaign's version.
+- ODK Central keeps the settings ``version`` and exports it as ``FormVersion`` (after
+  ``KEY``, ``SubmitterID``, ``SubmitterName``, ``AttachmentsPresent``,
+  ``AttachmentsExpected``, ``Status``, ``ReviewState``, ``DeviceID``, ``Edits``).
+
+So the version compared is the ``form_version`` column, else ODK Central's ``FormVersion``.
+When neither is in the file, the version cannot be checked: the rows are imported (every
+other check applies) and the import says so once, for the whole file.
 
 Policy: **row by row** ("kept N, rejected M"). A row is rejected, with every reason, when it
 has an unknown choice, a missing required answer, a respondent code that is not in the
 campaign, an instance id already imported (or twice in the file), a respondent who already
 answered, or another form version; a kept row may carry a warning (flag), e.g. submitted
-outside the campaign's period, or replacing an unfinished web draft. The import stores the
+outside the campaign's period, replacing an unfinished web draft, or not recording its form
+version. The import stores the
 outcome and problems of every row, and the raw values of each rejected row, so nothing is
 silently merged or lost. Kept rows and the report are saved in one transaction.
 """
@@ -55,7 +72,51 @@ logger = logging.getLogger(__name__)
 MAX_ROWS = 20_000
 INSTANCE_COLUMNS = ("meta/instanceID", "instanceID", "_uuid", "KEY", "meta-instanceID")
 TIME_COLUMNS = ("_submission_time", "SubmissionDate", "end")
-VERSION_COLUMNS = ("__version__", "_version", "FormVersion")
+# ODK Central's export: its metadata columns, and the one that holds the XForm's version.
+CENTRAL_COLUMNS = (
+    "SubmissionDate",
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
+)
+CENTRAL_VERSION = "FormVersion"
+# KoboToolbox's metadata columns; its version columns hold Kobo's own ids, never ours.
+KOBO_COLUMNS = (
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+)
+KOBO_VERSION_PREFIXES = ("__version__", "_version")  # also _version_, _version__001
+
+
+def exporter_of(header: list[str]) -> str:
+    """Which tool made the export, from its metadata columns: "odk_central", "kobo" or ""."""
+    names = set(header)
+    if "KEY" in names and names & {"SubmitterID", CENTRAL_VERSION, "ReviewState"}:
+        return "odk_central"
+    if names & {"_uuid", "_submission_time", "__version__", "_index"}:
+        return "kobo"
+    return ""
+
+
+def kobo_version_columns(header: list[str]) -> list[str]:
+    """KoboToolbox's version columns in a header (``__version__``, ``_version_``, …)."""
+    return [name for name in header if name.startswith(KOBO_VERSION_PREFIXES)]
+
 
 MESSAGES: dict[str, Promise] = {
     "not_readable": _("The file could not be read as a CSV file or an Excel workbook: %(detail)s"),
@@ -72,9 +133,28 @@ MESSAGES: dict[str, Promise] = {
         "The file has no instance id column (meta/instanceID or _uuid): export it again with "
         "the metadata columns."
     ),
+    # No longer raised (a file without the version is imported, with version_not_checked);
+    # kept to show the reports of earlier imports.
     "no_version_column": _(
         "The file says nothing about the form version (no form_version, __version__ or "
         "_version column): export it again with all columns."
+    ),
+    "version_not_checked": _(
+        "The form version of these answers could not be checked: the file has no form_version "
+        "column (a hidden question of the campaign's form) and no FormVersion column. The rows "
+        "were imported, every other check applied. To have the version checked, export again "
+        "with all the form's questions."
+    ),
+    "version_not_checked_kobo": _(
+        "The form version of these answers could not be checked: the file has no form_version "
+        "column (a hidden question of the campaign's form). Its %(columns)s column holds "
+        "KoboToolbox's own id of the deployment, not the campaign's form version, so it was not "
+        "compared. The rows were imported, every other check applied. To have the version "
+        "checked, export again from KoboToolbox with all the form's questions (including hidden "
+        "ones)."
+    ),
+    "version_missing": _(
+        "This submission does not record its form version (the %(column)s cell is empty); kept."
     ),
     "no_instance_id": _("This submission has no instance id."),
     "duplicate_in_file": _("Row %(row)s of this file has the same instance id."),
@@ -84,6 +164,11 @@ MESSAGES: dict[str, Promise] = {
     "version_mismatch": _(
         "Answered with form version “%(version)s”; this campaign's form is version "
         "“%(expected)s”. Answers given with another version are not mixed in."
+    ),
+    "version_mismatch_central": _(
+        "ODK Central says this submission was made with form version “%(version)s” (FormVersion "
+        "column); this campaign's form is version “%(expected)s”. Answers given with another "
+        "version are not mixed in."
     ),
     "no_respondent": _("The respondent code is empty."),
     "unknown_respondent": _(
@@ -108,6 +193,7 @@ REJECTING = {
     "duplicate_in_file",
     "already_imported",
     "version_mismatch",
+    "version_mismatch_central",
     "no_respondent",
     "unknown_respondent",
     "respondent_twice",
@@ -276,6 +362,20 @@ def _meta(values: dict[str, str], names: tuple[str, ...]) -> tuple[str, str]:
     return "", ""
 
 
+def version_column_of(header: list[str], form_version_column: str) -> str:
+    """The column that carries the campaign's form version, or "" if none does.
+
+    Our hidden ``form_version`` question first; else ODK Central's ``FormVersion`` (the
+    XForm's version, which Central keeps as the settings sheet gave it). KoboToolbox's
+    ``__version__`` / ``_version_`` / ``_version`` never: they hold Kobo's own ids.
+    """
+    if form_version_column:
+        return form_version_column
+    if CENTRAL_VERSION in header and exporter_of(header) == "odk_central":
+        return CENTRAL_VERSION
+    return ""
+
+
 def submissions_check(
     *, campaign: Campaign, header: list[str], rows: list[tuple[int, dict[str, str]]]
 ) -> tuple[list[Problem], list[RowResult]]:
@@ -299,11 +399,17 @@ def submissions_check(
         )
     if not any(name in header for name in INSTANCE_COLUMNS):
         file_problems.append(Problem("no_instance_column"))
-    version_column = column_of.get(VERSION_FIELD) or next(
-        (name for name in VERSION_COLUMNS if name in header), ""
-    )
-    if not version_column:
-        file_problems.append(Problem("no_version_column"))
+    version_column = version_column_of(header, column_of.get(VERSION_FIELD, ""))
+    if not version_column and not file_problems:
+        # Said once for the whole file (the rows are not flagged one by one); not said when
+        # the file is rejected anyway.
+        kobo = kobo_version_columns(header)
+        if kobo:
+            file_problems.append(
+                Problem("version_not_checked_kobo", params={"columns": ", ".join(kobo)})
+            )
+        else:
+            file_problems.append(Problem("version_not_checked"))
 
     choices = _choices(campaign)
     respondents = {r.code.upper(): r for r in campaign.respondents.all()}
@@ -322,8 +428,7 @@ def submissions_check(
     results: list[RowResult] = []
     for number, values in rows:
         problems: list[Problem] = []
-        if file_problems:
-            problems.extend(p for p in file_problems)
+        problems.extend(p for p in file_problems if p.rejects)
         _col, instance = _meta(values, INSTANCE_COLUMNS)
         instance = instance.removeprefix("uuid:")
         code = values.get(column_of.get(RESPONDENT_FIELD, ""), "").strip().upper()
@@ -341,14 +446,22 @@ def submissions_check(
         else:
             seen_instances[instance] = number
         if version_column:
-            version = values.get(version_column, "")
-            if version != campaign.form_version:
+            version = values.get(version_column, "").strip()
+            if not version:
                 problems.append(
                     Problem(
-                        "version_mismatch",
+                        "version_missing", column=version_column, params={"column": version_column}
+                    )
+                )
+            elif version != campaign.form_version:
+                problems.append(
+                    Problem(
+                        "version_mismatch_central"
+                        if version_column == CENTRAL_VERSION
+                        else "version_mismatch",
                         column=version_column,
                         value=version,
-                        params={"version": version or "—", "expected": campaign.form_version},
+                        params={"version": version, "expected": campaign.form_version},
                     )
                 )
         respondent = respondents.get(code)

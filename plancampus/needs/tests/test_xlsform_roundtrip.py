@@ -339,3 +339,218 @@ def test_a_failed_import_job_says_so(client_for, coordinator, campaign, monkeypa
     assert page.status_code == 200
     assert "unexpected error" in page.content.decode()
     assert not SubmissionImport.objects.exists()
+
+
+# --- The form version, as KoboToolbox and ODK Central really export it ---------------------
+
+KOBO_META = [
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+]
+
+
+def kobo_export(campaign, columns, answers_by_code, *, with_form_version=True):
+    """A KoboToolbox CSV export (semicolons, its metadata columns at the end, in its order):
+    ``__version__`` holds Kobo's asset version uid, never the campaign's version."""
+    rows = kobo_rows(campaign, columns, answers_by_code)
+    ordered = []
+    for row in rows:
+        fields = [c for c in row if c not in KOBO_META and c != "meta/instanceID"]
+        if not with_form_version:
+            fields = [c for c in fields if c.rsplit("/", 1)[-1] != "form_version"]
+        record = {c: row[c] for c in fields}
+        record["meta/instanceID"] = row["meta/instanceID"]
+        record |= {
+            "_id": row["_id"],
+            "_uuid": row["_uuid"],
+            "_submission_time": row["_submission_time"],
+            "_validation_status": "",
+            "_notes": "",
+            "_status": "submitted_via_web",
+            "_submitted_by": "",
+            "__version__": "vGvDqvwCeXzHa4LNw2vCGD",
+            "_tags": "",
+            "_index": row["_index"],
+        }
+        ordered.append(record)
+    return to_csv(ordered, ";")
+
+
+def central_export(campaign, columns, answers_by_code, *, form_version=None, keep_hidden=False):
+    """An ODK Central CSV export: groups joined with "-", SubmissionDate first, then the
+    fields, meta-instanceID, KEY … FormVersion (the XForm's version, i.e. the settings'
+    ``version``). ``form_version`` gives each row's FormVersion (default: the campaign's)."""
+    rows = []
+    for number, (code, answers) in enumerate(answers_by_code.items()):
+        instance = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'central-{campaign.pk}-{code}')}"
+        row = {"SubmissionDate": "2026-03-15T03:20:00.000Z"}
+        for column in columns:
+            bare = column.rsplit("/", 1)[-1]
+            if bare == "form_version":
+                if keep_hidden:
+                    row[column.replace("/", "-")] = campaign.form_version
+                continue
+            if bare in ("start", "end"):
+                row[bare] = "2026-03-15T10:00:00.000+07:00"
+            elif bare == "respondent_id":
+                row[column] = code
+            else:
+                row[column.replace("/", "-")] = answers.get(bare, "")
+        versions = form_version or [campaign.form_version] * len(answers_by_code)
+        row |= {
+            "meta-instanceID": instance,
+            "KEY": instance,
+            "SubmitterID": "5",
+            "SubmitterName": "enumerator-siemreap",
+            "AttachmentsPresent": "0",
+            "AttachmentsExpected": "0",
+            "Status": "",
+            "ReviewState": "",
+            "DeviceID": "collect:Xk3",
+            "Edits": "0",
+            "FormVersion": versions[number],
+        }
+        rows.append(row)
+    return to_csv(rows)
+
+
+def test_kobo_export_without_the_hidden_version_is_imported_with_one_warning(
+    client_for, coordinator, campaign, form
+):
+    """Kobo's ``__version__`` is its own deployment id: never compared with ours. Without
+    our ``form_version`` column the rows are kept, and the file says so once."""
+    _workbook, columns = form
+    code = codes(campaign)
+    data = kobo_export(
+        campaign,
+        columns,
+        {code["Sok Dara"]: complete(campaign), code["Chan Thida"]: complete(campaign)},
+        with_form_version=False,
+    )
+    record = submissions_import(campaign=campaign, data=data, filename="kobo.csv", user=None)
+    assert (record.kept, record.flagged, record.rejected) == (2, 0, 0), record.rows
+    assert [p["code"] for p in record.file_problems] == ["version_not_checked_kobo"]
+    assert record.file_problems[0]["params"] == {"columns": "__version__"}
+    assert all(row["problems"] == [] for row in record.rows)
+    assert not record.version_checked
+    page = client_for(coordinator).get(reverse("needs-import", args=[record.pk]))
+    text = page.content.decode()
+    assert text.count("could not be checked") == 1
+    assert 'id="file-warnings"' in text
+    assert "KoboToolbox&#x27;s own id" in text or "KoboToolbox's own id" in text
+    detail = client_for(coordinator).get(reverse("needs-campaign", args=[campaign.pk]))
+    assert "form version not checked" in detail.content.decode()
+
+
+def test_kobo_export_with_the_hidden_version_compares_it_not_kobo_s(campaign, form):
+    _workbook, columns = form
+    code = codes(campaign)
+    data = kobo_export(
+        campaign,
+        columns,
+        {code["Sok Dara"]: complete(campaign), code["Chan Thida"]: complete(campaign)},
+    )
+    text = data.decode().replace(f";{campaign.form_version};", ";poe-2026-0;", 1)
+    record = submissions_import(
+        campaign=campaign, data=text.encode(), filename="kobo.csv", user=None
+    )
+    assert record.file_problems == []
+    assert record.version_checked
+    assert problem_codes(record) == {2: ["version_mismatch"], 3: []}
+    rejected = record.rows[0]["problems"][0]
+    assert rejected["column"] == "form_version"
+    assert rejected["params"] == {"version": "poe-2026-0", "expected": campaign.form_version}
+    assert (record.kept, record.rejected) == (1, 1)
+
+
+def test_empty_version_cell_is_kept_with_a_warning(campaign, form):
+    _workbook, columns = form
+    code = codes(campaign)
+    rows = kobo_rows(campaign, columns, {code["Sok Dara"]: complete(campaign)})
+    rows[0]["form_version"] = ""
+    record = submissions_import(campaign=campaign, data=to_csv(rows), filename="k.csv", user=None)
+    assert problem_codes(record) == {2: ["version_missing"]}
+    assert (record.kept, record.flagged, record.rejected) == (0, 1, 0)
+
+
+def test_central_export_compares_form_version_column(campaign, form):
+    """ODK Central's FormVersion is the XForm's version (our settings ``version``)."""
+    _workbook, columns = form
+    code = codes(campaign)
+    answers = {
+        code["Sok Dara"]: complete(campaign),
+        code["Chan Thida"]: complete(campaign),
+        code["Keo Vannak"]: complete(campaign),
+    }
+    data = central_export(
+        campaign,
+        columns,
+        answers,
+        form_version=[campaign.form_version, "poe-2026-2", campaign.form_version],
+    )
+    header = data.decode().split("\r\n", 1)[0].split(",")
+    assert header[0] == "SubmissionDate"
+    assert header[-11:] == [
+        "meta-instanceID",
+        "KEY",
+        "SubmitterID",
+        "SubmitterName",
+        "AttachmentsPresent",
+        "AttachmentsExpected",
+        "Status",
+        "ReviewState",
+        "DeviceID",
+        "Edits",
+        "FormVersion",
+    ]
+    assert "grp_strategic_planning-sector_analysis_current" in header
+    record = submissions_import(campaign=campaign, data=data, filename="central.csv", user=None)
+    assert record.file_problems == []
+    assert problem_codes(record) == {2: [], 3: ["version_mismatch_central"], 4: []}
+    assert (record.kept, record.rejected) == (2, 1)
+    assert campaign.respondents.filter(status=RespondentStatus.SUBMITTED).count() == 2
+    kept = campaign.respondents.get(code=code["Sok Dara"])
+    assert kept.instance_id == str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"central-{campaign.pk}-{code['Sok Dara']}")
+    )  # "uuid:" dropped, as for Kobo's _uuid: the same submission is recognised either way
+
+
+def test_central_export_prefers_the_hidden_version(campaign, form):
+    """With our hidden column present, Central's FormVersion is not what is compared (Central
+    may rename a version when a draft is published unchanged)."""
+    _workbook, columns = form
+    code = codes(campaign)
+    data = central_export(
+        campaign,
+        columns,
+        {code["Sok Dara"]: complete(campaign)},
+        form_version=[f"{campaign.form_version}_2026-03-01"],
+        keep_hidden=True,
+    )
+    record = submissions_import(campaign=campaign, data=data, filename="central.csv", user=None)
+    assert (record.kept, record.flagged, record.rejected) == (1, 0, 0), record.rows
+    assert record.version_checked
+
+
+def test_a_lone_formversion_column_outside_central_is_not_trusted(campaign, form):
+    """Only ODK Central's export (with KEY, SubmitterID…) makes FormVersion ours; a file with
+    no metadata we recognise is imported with the file-level warning."""
+    _workbook, columns = form
+    code = codes(campaign)
+    rows = kobo_rows(campaign, columns, {code["Sok Dara"]: complete(campaign)})
+    for row in rows:
+        del row["form_version"]
+        for name in KOBO_META:
+            row.pop(name, None)
+        row["FormVersion"] = "anything"
+    record = submissions_import(campaign=campaign, data=to_csv(rows), filename="x.csv", user=None)
+    assert [p["code"] for p in record.file_problems] == ["version_not_checked"]
+    assert record.kept == 1

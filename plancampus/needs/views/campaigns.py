@@ -200,6 +200,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_or_404(SubmissionImport.objects.select_related("campaign", "uploaded_by"), pk=pk)
     campaign = campaign_for_view(access, record.campaign_id)
     outcome = request.GET.get("outcome", "")
+    file_problems = [submissions.Problem.from_dict(p) for p in record.file_problems]
     rows = [
         {**row, "messages": [p.message for p in submissions.problems_of(row)]}
         for row in record.rows
@@ -211,9 +212,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "record": record,
-            "file_messages": [
-                submissions.Problem.from_dict(p).message for p in record.file_problems
-            ],
+            "file_messages": [problem.message for problem in file_problems if problem.rejects],
+            "file_warnings": [problem.message for problem in file_problems if not problem.rejects],
             "page": Paginator(rows, 100).get_page(request.GET.get("page")),
             "outcome": outcome,
         },
