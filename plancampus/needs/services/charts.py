@@ -31,6 +31,7 @@ def _config(chart: alt.TopLevelMixin, rows: list[dict[str, Any]] | None = None) 
     the schema row by row, which costs more than the rest of the page for large charts.
     """
     spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False)
+    _inherit_top_level_data(spec)
     if rows is not None:
         spec["data"] = {"values": rows}
     spec.pop("$schema", None)
@@ -39,6 +40,25 @@ def _config(chart: alt.TopLevelMixin, rows: list[dict[str, Any]] | None = None) 
     spec["width"] = "container"
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
+
+
+def _inherit_top_level_data(spec: dict[str, Any]) -> None:
+    """Let the layers built without data read the chart's own data.
+
+    altair gives every data-less layer of a layered chart a placeholder dataset named
+    "empty" (one empty row); left in place, those layers would draw that row ("undefined")
+    instead of the rows put into the spec's top-level ``data`` by ``_with_data``.
+    """
+    datasets = spec.get("datasets", {})
+    placeholders = {name for name, rows in datasets.items() if rows in ([], [{}])}
+    for layer in spec.get("layer", []):
+        if layer.get("data", {}).get("name") in placeholders:
+            del layer["data"]
+        _inherit_top_level_data(layer)
+    for name in placeholders:
+        del datasets[name]
+    if "datasets" in spec and not datasets:
+        del spec["datasets"]
 
 
 _skeletons: dict[tuple[object, ...], dict[str, Any]] = {}
@@ -69,7 +89,7 @@ def _with_data(
 ) -> dict[str, Any]:
     spec["data"] = {"values": rows}
     if datasets:
-        spec["datasets"] = datasets
+        spec["datasets"] = {**spec.get("datasets", {}), **datasets}
     return spec
 
 
