@@ -679,3 +679,7 @@ def record_marks(
     except ValidationError as error:
         raise _refused(error) from None
     return {"changed": changed}
+
+
+# Closing and reopening the results: on this router, in their own module.
+from . import api_results  # noqa: E402, F401

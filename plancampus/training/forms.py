@@ -369,3 +369,26 @@ class CloseForm(forms.Form):
         label=_("Participants with missing marks do not complete the course"),
         required=False,
     )
+
+
+class ReopenForm(forms.Form):
+    """Reopen closed results: a reason, and (when certificates exist) a confirmation."""
+
+    reason = forms.CharField(
+        label=_("Why are the results reopened?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the cohort's history with your name and the date."),
+    )
+    confirm_certificates = forms.BooleanField(
+        label=_(
+            "I understand: when the results are closed again, the certificate of anyone who "
+            "no longer completes the course is revoked."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, certificates: int = 0, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if not certificates:
+            del self.fields["confirm_certificates"]

@@ -69,6 +69,7 @@ urlpatterns = [
         "cohorts/<int:pk>/results/template.csv", results.results_template, name="results-template"
     ),
     path("cohorts/<int:pk>/close/", cohorts.cohort_close_page, name="cohort-close"),
+    path("cohorts/<int:pk>/reopen/", cohorts.cohort_reopen_page, name="cohort-reopen"),
     path("me/", mine.my_training, name="mine"),
     path("calendar/<str:token>.ics", mine.person_calendar, name="person-calendar"),
 ]

@@ -87,6 +87,9 @@ def test_schema_is_openapi_3_1_with_both_security_schemes(client):
         ("/api/training/cohorts/{cohort_id}/sessions/{session_id}/attendance/", "post"),
         ("/api/training/cohorts/{cohort_id}/marks/", "get"),
         ("/api/training/cohorts/{cohort_id}/marks/", "post"),
+        # results (plancampus/training/api_results.py)
+        ("/api/training/cohorts/{cohort_id}/results/close/", "post"),
+        ("/api/training/cohorts/{cohort_id}/results/reopen/", "post"),
         # certificates (plancampus/training/api_certificates.py)
         ("/api/training/cohorts/{cohort_id}/certificates/", "get"),
         ("/api/training/cohorts/{cohort_id}/certificates/", "post"),

@@ -245,7 +245,15 @@ def _organisational(scale_min: int, scale_max: int) -> alt.TopLevelMixin:
             tooltip=["item:N", "domain:N", "which:N", alt.Tooltip("level:Q", format=".2f")],
         )
     )
-    lines = alt.Chart().mark_line(color="#bbb").encode(y="item:N", x="level:Q", detail="item:N")
+    lines = (
+        alt.Chart()
+        .mark_line(color="#bbb")
+        .encode(
+            y="item:N",
+            x=alt.X("level:Q", scale=alt.Scale(domain=[scale_min, scale_max])),
+            detail="item:N",
+        )
+    )
     return alt.layer(lines, chart).properties(
         width=WIDTH, title=_("Organisational and institutional capacity: current and desired")
     )

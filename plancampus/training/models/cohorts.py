@@ -105,6 +105,17 @@ class Cohort(DemoFlagMixin):
         blank=True,
         related_name="+",
     )
+    # The last reopening of closed results (the history keeps every one, with who and why).
+    reopened_at = models.DateTimeField(_("results reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("results reopened by"),
+    )
+    reopen_reason = models.TextField(_("reason for reopening the results"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -153,6 +164,17 @@ class Cohort(DemoFlagMixin):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def is_reopened(self) -> bool:
+        """Results closed once, reopened for corrections and not closed again yet. The
+        participants stay as they were; attendance and marks may change."""
+        return self.closed_at is None and self.reopened_at is not None
+
+    @property
+    def participants_are_locked(self) -> bool:
+        """Nominations, acceptances and withdrawals are over (results closed or reopened)."""
+        return self.is_closed or self.is_reopened
 
     def nominations_are_open(self, today: dt.date | None = None) -> bool:
         if self.status in {CohortStatus.COMPLETED, CohortStatus.CANCELLED} or self.is_closed:

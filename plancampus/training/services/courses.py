@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -107,6 +108,6 @@ def outcome_save(*, outcome: LearningOutcome, links: dict[int, int]) -> Learning
 
 
 def course_is_locked(course: Course) -> bool:
-    """A version with a cohort whose results are closed keeps its design (certificates cite
-    it): changes go into a new version."""
-    return course.cohorts.filter(closed_at__isnull=False).exists()
+    """A version with a cohort whose results are closed (or were, and are reopened for
+    corrections) keeps its design (certificates cite it): changes go into a new version."""
+    return course.cohorts.filter(Q(closed_at__isnull=False) | Q(reopened_at__isnull=False)).exists()

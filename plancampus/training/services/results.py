@@ -5,6 +5,14 @@ the modality's maximum, times its weight; the weights sum to 100). Completion ap
 course's rules, e.g. attendance ≥ 80 % and final mark ≥ the pass mark. Closing a cohort
 stores the result of each participant (``Enrolment.result_status``, ``final_mark``,
 ``attendance_rate``): certificates are issued from that snapshot.
+
+Closed results can be reopened by a coordinator, for a stated reason (kept in the cohort's
+history), to correct attendance or marks; the participants themselves do not change. While
+reopened, the previous snapshot still stands (reports, certificates). If certificates were
+issued from it, reopening needs an explicit confirmation, because closing again revokes
+the certificate of every holder who no longer completes the course (each revocation is
+recorded in the certificate's history, by the person who closed the results). Certificates
+of holders who still complete stay valid: they state no mark.
 """
 
 from __future__ import annotations
@@ -15,14 +23,16 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from plancampus.core.models import User
 
 from ..models import (
     AssessmentModality,
+    Certificate,
     Cohort,
     CohortStatus,
     Enrolment,
@@ -32,7 +42,10 @@ from ..models import (
 )
 from ..models.base import plain
 from .attendance import attendance_rates
+from .certificates import certificate_revoke
 from .enrolment import cohort_lock
+
+REASON_MAX_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -230,14 +243,28 @@ def results_compute(*, cohort: Cohort) -> list[Outcome]:
     return outcomes
 
 
+@dataclass(frozen=True)
+class Closing:
+    """What closing the results did: each participant's outcome, and the certificates
+    revoked because their holder no longer completes (after a reopening)."""
+
+    outcomes: list[Outcome]
+    revoked: list[Certificate]
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for o in self.outcomes if o.completed)
+
+
 @transaction.atomic
 def cohort_close(
     *, cohort: Cohort, user: User | None, allow_missing_marks: bool = False
-) -> list[Outcome]:
+) -> Closing:
     """Compute and store every participant's result and mark the cohort completed.
 
     Refused when the assessment weights do not sum to 100, or (unless
-    ``allow_missing_marks``) when some participant has no mark in some modality.
+    ``allow_missing_marks``) when some participant has no mark in some modality. After a
+    reopening, the valid certificate of anyone who no longer completes is revoked.
     """
     cohort = cohort_lock(cohort)
     _check_cohort_open(cohort)
@@ -279,8 +306,101 @@ def cohort_close(
     cohort.status = CohortStatus.COMPLETED
     cohort.closed_at = now
     cohort.closed_by = user
+    cohort._history_user = user  # type: ignore[attr-defined]
+    cohort._change_reason = "results closed"  # type: ignore[attr-defined]
     cohort.save(update_fields=["status", "closed_at", "closed_by"])
-    return outcomes
+    revoked = _revoke_outdated_certificates(cohort, outcomes, user)
+    return Closing(outcomes, revoked)
+
+
+def outdated_certificates(cohort: Cohort, outcomes: Iterable[Outcome]) -> list[Certificate]:
+    """The valid certificates of the cohort whose holder does not complete by ``outcomes``
+    (or is no longer an accepted participant): closing with these outcomes revokes them."""
+    completed = [o.enrolment.pk for o in outcomes if o.completed]
+    return list(
+        Certificate.objects.for_cohort(cohort.pk)
+        .valid()
+        .exclude(enrolment_id__in=completed)
+        .order_by("number")
+    )
+
+
+def _revoke_outdated_certificates(
+    cohort: Cohort, outcomes: list[Outcome], user: User | None
+) -> list[Certificate]:
+    revoked = []
+    today = timezone.localdate().isoformat()
+    for certificate in outdated_certificates(cohort, outcomes):
+        # The reason is public (verification page): in the certificate's language, and
+        # without the holder's marks.
+        with translation.override(certificate.language):
+            reason = str(
+                _(
+                    "The results of cohort %(code)s were corrected on %(date)s: the holder no "
+                    "longer meets the course's completion rules."
+                )
+                % {"code": cohort.code, "date": today}
+            )
+        revoked.append(certificate_revoke(certificate=certificate, user=user, reason=reason))
+    return revoked
+
+
+def valid_certificates_count(cohort: Cohort) -> int:
+    return Certificate.objects.for_cohort(cohort.pk).valid().count()
+
+
+@transaction.atomic
+def results_reopen(
+    *, cohort: Cohort, user: User | None, reason: str, confirm_certificates: bool = False
+) -> Cohort:
+    """Reopen a cohort's closed results for corrections, for a stated reason (kept, with who
+    and when, in the cohort's history).
+
+    Refused when the results are not closed, or — unless ``confirm_certificates`` — when
+    valid certificates were issued from them: closing again revokes those of holders who
+    no longer complete the course.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why the results are reopened: the reason is kept on record.")}
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": _("Keep the reason under 1,000 characters.")})
+    cohort = cohort_lock(cohort)
+    if not cohort.is_closed:
+        raise ValidationError(
+            _("The results of cohort %(code)s are not closed: there is nothing to reopen.")
+            % {"code": cohort.code},
+            code="not_closed",
+        )
+    valid = valid_certificates_count(cohort)
+    if valid and not confirm_certificates:
+        raise ValidationError(
+            {
+                "confirm_certificates": ngettext_lazy(
+                    "%(count)s valid certificate was issued from these results. Confirm that "
+                    "you understand: when the results are closed again, the certificate of "
+                    "anyone who no longer completes the course is revoked.",
+                    "%(count)s valid certificates were issued from these results. Confirm "
+                    "that you understand: when the results are closed again, the certificate "
+                    "of anyone who no longer completes the course is revoked.",
+                    "count",
+                )
+                % {"count": valid}
+            }
+        )
+    cohort.closed_at = None
+    cohort.closed_by = None
+    cohort.reopened_at = timezone.now()
+    cohort.reopened_by = user
+    cohort.reopen_reason = reason
+    cohort._history_user = user  # type: ignore[attr-defined]
+    cohort._change_reason = reason[:100]  # type: ignore[attr-defined]
+    cohort.save(
+        update_fields=["closed_at", "closed_by", "reopened_at", "reopened_by", "reopen_reason"]
+    )
+    return cohort
 
 
 def modality_by_header(modalities: Iterable[AssessmentModality]) -> dict[str, AssessmentModality]:

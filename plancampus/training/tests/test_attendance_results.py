@@ -190,7 +190,7 @@ def _complete_setup(cohort, coordinator):
 
 def test_closing_applies_the_completion_rules_and_stores_the_snapshot(cohort, coordinator):
     good, absent, weak = _complete_setup(cohort, coordinator)
-    outcomes = cohort_close(cohort=cohort, user=coordinator)
+    outcomes = cohort_close(cohort=cohort, user=coordinator).outcomes
     assert {o.enrolment.pk: o.completed for o in outcomes} == {
         good.pk: True,
         absent.pk: False,  # 60 % < 80 %
@@ -218,7 +218,7 @@ def test_closing_with_missing_marks_needs_a_confirmation(cohort, coordinator):
     missing = EnrolmentFactory(cohort=cohort, person__name_latin="Missing Marks")
     with pytest.raises(ValidationError, match="Missing Marks"):
         cohort_close(cohort=cohort, user=coordinator)
-    outcomes = cohort_close(cohort=cohort, user=coordinator, allow_missing_marks=True)
+    outcomes = cohort_close(cohort=cohort, user=coordinator, allow_missing_marks=True).outcomes
     assert next(o for o in outcomes if o.enrolment.pk == missing.pk).completed is False
 
 
@@ -234,5 +234,5 @@ def test_a_course_without_assessment_completes_on_attendance(course, coordinator
     (session,) = _sessions(cohort, [1])
     enrolment = EnrolmentFactory(cohort=cohort)
     attendance_mark(session=session, marks={enrolment.pk: "present"}, user=coordinator)
-    (outcome,) = cohort_close(cohort=cohort, user=coordinator)
+    (outcome,) = cohort_close(cohort=cohort, user=coordinator).outcomes
     assert outcome.completed

@@ -95,6 +95,7 @@ def test_outsiders_get_404_on_every_object_page(
         reverse("training:enrolment-decide", args=[cohort.pk, enrolment.pk, "withdraw"]),
         reverse("training:attendance-tap", args=[cohort.pk, session.pk, enrolment.pk]),
         reverse("training:cohort-status", args=[cohort.pk]),
+        reverse("training:cohort-reopen", args=[cohort.pk]),
     ]
     for url in post_urls:
         assert client.post(url, {"status": "present"}).status_code == 404, url

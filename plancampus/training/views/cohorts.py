@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,13 +24,22 @@ from ..access import (
     managed_institutions,
     require_manage,
 )
-from ..forms import CloseForm, CohortForm, SessionForm, SessionPlanForm
-from ..models import Cohort, CohortStatus, EnrolmentStatus
+from ..forms import CloseForm, CohortForm, ReopenForm, SessionForm, SessionPlanForm
+from ..models import Certificate, Cohort, CohortStatus, EnrolmentStatus
 from ..services.attendance import attendance_rates
 from ..services.calendar import calendar_for_cohort
 from ..services.cohorts import cohort_save, sessions_plan
-from ..services.results import cohort_close, final_marks, results_compute
+from ..services.results import (
+    cohort_close,
+    final_marks,
+    results_compute,
+    results_reopen,
+    valid_certificates_count,
+)
 from .common import cohort_or_404, member, paginate, report_error
+
+# The reopening page names this many valid certificates at most (and counts the rest).
+CERTIFICATES_SHOWN = 50
 
 
 @login_required
@@ -209,7 +219,7 @@ def cohort_close_page(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            outcomes = cohort_close(
+            closing = cohort_close(
                 cohort=cohort,
                 user=request.user,  # type: ignore[arg-type]
                 allow_missing_marks=form.cleaned_data["allow_missing_marks"],
@@ -217,25 +227,99 @@ def cohort_close_page(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             report_error(request, error)
         else:
-            completed = sum(1 for o in outcomes if o.completed)
             messages.success(
                 request,
                 _("Results closed: %(completed)s of %(total)s participants completed the course.")
-                % {"completed": completed, "total": len(outcomes)},
+                % {"completed": closing.completed_count, "total": len(closing.outcomes)},
             )
+            if closing.revoked:
+                messages.warning(
+                    request,
+                    _(
+                        "Certificates revoked because their holder no longer completes the "
+                        "course: %(numbers)s."
+                    )
+                    % {"numbers": ", ".join(c.number for c in closing.revoked)},
+                )
             return redirect("training:cohort-detail", pk=cohort.pk)
-    outcomes = [] if cohort.is_closed else results_compute(cohort=cohort)
+    rows = []
+    if not cohort.is_closed:
+        # After a reopening, say which certificate each result keeps or revokes.
+        certificates = (
+            {c.enrolment_id: c for c in Certificate.objects.for_cohort(cohort.pk).valid()}
+            if cohort.is_reopened
+            else {}
+        )
+        rows = [
+            {"outcome": o, "certificate": certificates.get(o.enrolment.pk)}
+            for o in results_compute(cohort=cohort)
+        ]
     return render(
         request,
         "training/cohort_close.html",
         {
             "cohort": cohort,
             "form": form,
-            "outcomes": outcomes,
+            "rows": rows,
             "course": cohort.course,
             "weight_problems": cohort.course.assessment_problems(),
+            "can_reopen": cohort.is_closed,
         },
     )
+
+
+@login_required
+def cohort_reopen_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen closed results for corrections: a reason, and a confirmation when
+    certificates were issued from them (closing again revokes the outdated ones)."""
+    cohort = _managed_cohort(request, pk)
+    if not cohort.is_closed:
+        messages.info(request, _("The results of this cohort are not closed."))
+        return redirect("training:cohort-detail", pk=cohort.pk)
+    count = valid_certificates_count(cohort)
+    certificates = list(
+        Certificate.objects.for_cohort(cohort.pk).valid().order_by("number")[:CERTIFICATES_SHOWN]
+    )
+    form = ReopenForm(request.POST or None, certificates=count)
+    if request.method == "POST" and form.is_valid():
+        try:
+            results_reopen(
+                cohort=cohort,
+                user=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                confirm_certificates=form.cleaned_data.get("confirm_certificates", False),
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The results are reopened: correct the attendance and the marks, then "
+                    "close the results again."
+                ),
+            )
+            return redirect("training:cohort-detail", pk=cohort.pk)
+    return render(
+        request,
+        "training/cohort_reopen.html",
+        {
+            "cohort": cohort,
+            "form": form,
+            "certificates": certificates,
+            "certificates_count": count,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _form_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's errors on the form: on their field if the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error)
 
 
 @login_required
@@ -250,7 +334,7 @@ def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
         CohortStatus.RUNNING,
         CohortStatus.CANCELLED,
     }
-    if status not in allowed or cohort.is_closed:
+    if status not in allowed or cohort.participants_are_locked:
         messages.error(request, _("This change of status is not possible."))
     else:
         cohort.status = status

@@ -35,7 +35,7 @@ def course_or_404(access: Access, pk: int) -> Course:
 def cohort_or_404(access: Access, pk: int) -> Cohort:
     return get_or_404(
         cohorts_for_user(access)
-        .select_related("institution", "course", "course__programme", "lead_trainer")
+        .select_related("institution", "course", "course__programme", "lead_trainer", "reopened_by")
         .prefetch_related("co_trainers"),
         pk=pk,
     )
