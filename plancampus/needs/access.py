@@ -15,7 +15,14 @@ from django.db.models import QuerySet
 from plancampus.core.access import Access, get_or_404
 from plancampus.core.models import Role
 
-from .models import Campaign, CampaignStatus, CapacityPlan, CompetencyFramework, Respondent
+from .models import (
+    Campaign,
+    CampaignStatus,
+    CapacityPlan,
+    CompetencyFramework,
+    DocumentExport,
+    Respondent,
+)
 
 MANAGE_ROLES = {Role.COORDINATOR, Role.INSTITUTION_ADMIN}
 VIEW_ROLES = MANAGE_ROLES | {Role.TRAINER, Role.ME_OFFICER}
@@ -102,3 +109,13 @@ def plan_for_view(access: Access, pk: int) -> CapacityPlan:
         if CapacityPlan.objects.filter(pk=pk, institution_id__in=member_of).exists():
             raise PermissionDenied("needs.view")
     return get_or_404(plans_for_user(access).select_related("campaign", "institution"), pk=pk)
+
+
+def export_for_view(access: Access, pk: int) -> tuple[DocumentExport, Campaign | CapacityPlan]:
+    """A document export and what it shows, for whoever may see that campaign or plan (not
+    only who asked for it); 404 for anyone else, 403 for a participant of the institution."""
+    export = get_or_404(DocumentExport.objects.select_related("job"), pk=pk)
+    if export.plan_id is not None:
+        return export, plan_for_view(access, export.plan_id)
+    assert export.campaign_id is not None  # noqa: S101 - one target (a check constraint)
+    return export, campaign_for_view(access, export.campaign_id)

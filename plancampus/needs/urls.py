@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import analysis, campaigns, framework, plans, respond
+from .views import analysis, campaigns, exports, framework, plans, respond
 
 urlpatterns = [
     path("", framework.needs_home, name="needs-home"),
@@ -35,8 +35,10 @@ urlpatterns = [
         analysis.recommendation_people_csv,
         name="needs-recommendation-people",
     ),
-    path("campaigns/<int:pk>/report.pdf", analysis.report_pdf, name="needs-report"),
-    path("plans/<int:pk>/export.<str:extension>", plans.plan_export, name="needs-plan-export"),
+    path("campaigns/<int:pk>/report/", exports.report_documents, name="needs-report"),
+    path("plans/<int:pk>/documents/", exports.plan_documents, name="needs-plan-export"),
+    path("documents/<int:pk>/", exports.export_detail, name="needs-export"),
+    path("documents/<int:pk>/download/", exports.export_download, name="needs-export-download"),
     path("respond/<int:pk>/", respond.respond_start, name="needs-respond"),
     path("respond/<int:pk>/review/", respond.respond_review, name="needs-respond-review"),
     path(

@@ -34,6 +34,11 @@ PHASES = {
         "Stopped by an unexpected error. The certificates made so far are kept; make the "
         "others from the cohort's certificates page."
     ),
+    # Needs documents (plancampus.needs.services.exports); their own page is needs-export.
+    "export_preparing": _("Computing the figures and drawing the charts."),
+    "export_writing": _("Laying out the document."),
+    "export_ready": _("Finished: the document is ready."),
+    "export_error": _("The document could not be made."),
 }
 
 

@@ -7,6 +7,7 @@ from .campaigns import (
     RespondentStatus,
     SubmissionImport,
 )
+from .exports import DocumentExport, DocumentFormat, DocumentKind
 from .framework import (
     CapacityLevel,
     Competency,
@@ -35,6 +36,9 @@ __all__ = [
     "CapacityPlan",
     "Competency",
     "CompetencyFramework",
+    "DocumentExport",
+    "DocumentFormat",
+    "DocumentKind",
     "Domain",
     "Indicator",
     "IndicatorMeasurement",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,11 +99,18 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
     return context
 
 
-def needs_report_pdf(*, campaign: Campaign, language: str) -> Document:
+# Told when the figures and charts are ready and the document is being laid out.
+Progress = Callable[[], None] | None
+
+
+def needs_report_pdf(*, campaign: Campaign, language: str, progress: Progress = None) -> Document:
     """The report for the validation workshop: method, respondents, top gaps, charts,
     recommendations."""
     with translation.override(language):
-        content = _pdf("needs/pdf/report.html", report_context(campaign))
+        context = report_context(campaign)
+        if progress:
+            progress()
+        content = _pdf("needs/pdf/report.html", context)
     return Document(content, f"needs-report-{campaign.code}-{language}.pdf", PDF)
 
 
@@ -153,9 +161,12 @@ def plan_context(plan: CapacityPlan) -> dict[str, Any]:
     return context
 
 
-def plan_pdf(*, plan: CapacityPlan, language: str) -> Document:
+def plan_pdf(*, plan: CapacityPlan, language: str, progress: Progress = None) -> Document:
     with translation.override(language):
-        content = _pdf("needs/pdf/plan.html", plan_context(plan))
+        context = plan_context(plan)
+        if progress:
+            progress()
+        content = _pdf("needs/pdf/plan.html", context)
     return Document(content, f"capacity-plan-{plan.pk}-{language}.pdf", PDF)
 
 
@@ -195,12 +206,14 @@ def _number(value: Any, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}"
 
 
-def plan_docx(*, plan: CapacityPlan, language: str) -> Document:
+def plan_docx(*, plan: CapacityPlan, language: str, progress: Progress = None) -> Document:
     from docx import Document as WordDocument
     from docx.shared import Cm
 
     with translation.override(language):
         context = plan_context(plan)
+        if progress:
+            progress()
         view: PlanView = context["view"]
         document = WordDocument()
         _set_fonts(document)

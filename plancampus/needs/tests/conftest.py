@@ -1,5 +1,16 @@
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 
+from plancampus.needs.models import (
+    CapacityPlan,
+    Indicator,
+    IndicatorMeasurement,
+    Intervention,
+    InterventionKind,
+    Objective,
+)
 from plancampus.needs.tests.factories import fill, make_campaign
 
 
@@ -37,3 +48,42 @@ def participant_respondent(campaign, participant):
     participant.person = respondent.person
     participant.save()
     return respondent
+
+
+@pytest.fixture
+def plan(answered, institution):
+    """A plan answering the campaign: one objective, indicator (20 → 60 → 100) and course."""
+    plan = CapacityPlan.objects.create(
+        institution=institution,
+        campaign=answered,
+        name_en="Capacity plan 2026-2028",
+        name_km="ផែនការអភិវឌ្ឍសមត្ថភាព",
+        start_year=2026,
+        end_year=2028,
+    )
+    objective = Objective.objects.create(
+        plan=plan, name_en="Offices prepare their plans", name_km="មន្ទីររៀបចំផែនការដោយខ្លួនឯង"
+    )
+    objective.gaps.set([answered.framework.competencies.get(code="sector_plan_preparation")])
+    indicator = Indicator.objects.create(
+        objective=objective,
+        name_en="Offices with a plan",
+        unit="%",
+        baseline_value=Decimal(20),
+        baseline_year=2026,
+        target_value=Decimal(100),
+        target_year=2028,
+    )
+    IndicatorMeasurement.objects.create(
+        indicator=indicator, measured_on=dt.date(2027, 1, 1), value=Decimal(60)
+    )
+    Intervention.objects.create(
+        objective=objective,
+        kind=InterventionKind.TRAINING,
+        name_en="Planning course",
+        name_km="វគ្គរៀបចំផែនការ",
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 9, 1),
+        cost=Decimal(12000),
+    )
+    return plan

@@ -16,7 +16,7 @@ from plancampus.core.access import access_for
 from plancampus.core.models import Person
 
 from ..access import campaign_for_view, campaigns_for_user
-from ..services import charts, documents
+from ..services import charts
 from ..services.analysis import campaign_analysis, compare
 from ..services.recommendations import attach_people, recommendations_for
 
@@ -209,17 +209,4 @@ def recommendation_people_csv(request: HttpRequest, pk: int, course: int) -> Htt
     response["Content-Disposition"] = (
         f'attachment; filename="candidates-{campaign.code}-{chosen.course.code}.csv"'  # type: ignore[attr-defined]
     )
-    return response
-
-
-@login_required
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The needs-assessment report for the validation workshop (``?language=km``)."""
-    campaign = campaign_for_view(access_for(request), pk)
-    language = request.GET.get("language", "en")
-    if language not in documents.LANGUAGES:
-        language = "en"
-    document = documents.needs_report_pdf(campaign=campaign, language=language)
-    response = HttpResponse(document.content, content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return response

@@ -1,11 +1,12 @@
-"""The capacity development plan: the plan page, progress updates, exports."""
+"""The capacity development plan: the plan page, its forms, progress updates (its documents:
+``views.exports``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +24,6 @@ from ..forms import (
     PlanForm,
 )
 from ..models import Indicator, Intervention, InterventionKind, InterventionStatus, Objective
-from ..services import documents
 from ..services import plans as plan_services
 
 
@@ -87,28 +87,6 @@ def intervention_update(request: HttpRequest, pk: int, intervention: int) -> Htt
     else:
         messages.error(request, _("The intervention was not updated."))
     return redirect(f"{plan.get_absolute_url()}#intervention-{target.pk}")
-
-
-@login_required
-def plan_export(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
-    """The plan as PDF or DOCX, in English or Khmer (``?language=km``)."""
-    plan = plan_for_view(access_for(request), pk)
-    language = request.GET.get("language", "en")
-    if language not in documents.LANGUAGES:
-        language = "en"
-    if extension == "pdf":
-        document = documents.plan_pdf(plan=plan, language=language)
-    elif extension == "docx":
-        document = documents.plan_docx(plan=plan, language=language)
-    else:
-        raise Http404
-    return _download(document)
-
-
-def _download(document: documents.Document) -> HttpResponse:
-    response = HttpResponse(document.content, content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    return response
 
 
 def _form_page(request: HttpRequest, form, *, title: str, plan=None, back: str) -> HttpResponse:  # type: ignore[no-untyped-def]

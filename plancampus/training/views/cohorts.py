@@ -25,7 +25,7 @@ from ..access import (
     require_manage,
 )
 from ..forms import CloseForm, CohortForm, ReopenForm, SessionForm, SessionPlanForm
-from ..models import Certificate, Cohort, CohortStatus, EnrolmentStatus
+from ..models import Certificate, Cohort, CohortStatus, EnrolmentStatus, ResultStatus
 from ..services.attendance import attendance_rates
 from ..services.calendar import calendar_for_cohort
 from ..services.cohorts import cohort_save, sessions_plan
@@ -73,6 +73,27 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The columns the cohort page reads from each enrolment and its person and organisations.
+COHORT_PAGE_ENROLMENT_FIELDS = (
+    "cohort_id",
+    "person",
+    "nominated_by_organisation",
+    "status",
+    "result_status",
+    "nominated_at",
+    "enrolled_at",
+    "waiting_since",
+    "person__name_latin",
+    "person__name_km",
+    "person__organisation",
+    "person__organisation__code",
+    "nominated_by_organisation__code",
+    "nominated_by_organisation__name_en",
+    "nominated_by_organisation__name_fr",
+    "nominated_by_organisation__name_km",
+)
+
+
 @login_required
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = member(request)
@@ -94,14 +115,23 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrolments = list(
         cohort.enrolments.select_related(
             "person", "person__organisation", "nominated_by_organisation"
-        ).order_by("person__name_latin", "id")
+        )
+        # Only what the page shows: at 250 participants, building the full person and
+        # organisation rows (names in every language, contacts…) costs more than the SQL.
+        .only(*COHORT_PAGE_ENROLMENT_FIELDS)
+        .order_by("person__name_latin", "id")
     )
     accepted = [e for e in enrolments if e.status == EnrolmentStatus.ACCEPTED]
     rates, total = attendance_rates(cohort=cohort, enrolments=accepted)
-    finals = final_marks(cohort=cohort, enrolment_ids=[e.pk for e in accepted])
+    modalities = list(cohort.course.modalities.all())
+    finals = final_marks(
+        cohort=cohort, enrolment_ids=[e.pk for e in accepted], modalities=modalities
+    )
+    result_labels = {value: str(label) for value, label in ResultStatus.choices}
     for enrolment in accepted:
         enrolment.rate = rates[enrolment.pk]
         enrolment.final = finals.get(enrolment.pk)
+        enrolment.result_label = result_labels.get(enrolment.result_status, "")
     waiting = sorted(
         (e for e in enrolments if e.status == EnrolmentStatus.WAITING),
         key=lambda e: (e.waiting_since or e.nominated_at, e.pk),
@@ -117,7 +147,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         cohort_rate=total,
         free_seats=max(cohort.capacity - len(accepted), 0),
-        modalities=list(cohort.course.modalities.all()),
+        modalities=modalities,
     )
     return render(request, "training/cohort_detail.html", context)
 
