@@ -186,12 +186,7 @@ def marks_record(
     return len(creates) + len(updates) + len(deletes)
 
 
-def final_marks(
-    *,
-    cohort: Cohort,
-    enrolment_ids: Iterable[int],
-    modalities: list[AssessmentModality] | None = None,
-) -> dict[int, Decimal | None]:
+def final_marks(*, cohort: Cohort, enrolment_ids: Iterable[int]) -> dict[int, Decimal | None]:
     """The weighted final mark (%) of each enrolment; None while a mark is missing."""
     course = cohort.course
     values: dict[int, dict[int, Decimal]] = {pk: {} for pk in enrolment_ids}
@@ -199,8 +194,7 @@ def final_marks(
         enrolment_id__in=list(values)
     ).values_list("enrolment_id", "modality_id", "value"):
         values[enrolment_id][modality_id] = value
-    if modalities is None:
-        modalities = list(course.modalities.all())
+    modalities = list(course.modalities.all())
     return {pk: course.final_mark(marks, modalities) for pk, marks in values.items()}
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -123,10 +124,9 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     accepted = [e for e in enrolments if e.status == EnrolmentStatus.ACCEPTED]
     rates, total = attendance_rates(cohort=cohort, enrolments=accepted)
+    prefetch_related_objects([cohort.course], "modalities")  # read here and by final_marks
     modalities = list(cohort.course.modalities.all())
-    finals = final_marks(
-        cohort=cohort, enrolment_ids=[e.pk for e in accepted], modalities=modalities
-    )
+    finals = final_marks(cohort=cohort, enrolment_ids=[e.pk for e in accepted])
     result_labels = {value: str(label) for value, label in ResultStatus.choices}
     for enrolment in accepted:
         enrolment.rate = rates[enrolment.pk]
