@@ -72,6 +72,7 @@ urlpatterns = [
     path("cohorts/<int:pk>/reopen/", cohorts.cohort_reopen_page, name="cohort-reopen"),
     path("me/", mine.my_training, name="mine"),
     path("calendar/<str:token>.ics", mine.person_calendar, name="person-calendar"),
+    path("me/calendar/reset/", mine.calendar_reset, name="calendar-reset"),
 ]
 
 # Trainers and the training-of-trainers cascade.

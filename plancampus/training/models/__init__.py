@@ -1,6 +1,7 @@
 """Training models. Each part lives in its own module; add new modules (certificates, …)
 beside these and export them here."""
 
+from .calendar import CalendarFeed
 from .certificates import (
     CERTIFICATE_LANGUAGES,
     Certificate,
@@ -43,6 +44,7 @@ __all__ = [
     "AssessmentModality",
     "Attendance",
     "AttendanceStatus",
+    "CalendarFeed",
     "Certificate",
     "Cohort",
     "CohortStatus",

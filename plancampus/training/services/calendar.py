@@ -1,6 +1,11 @@
 """iCalendar feeds: the sessions of a cohort, and a person's sessions (as participant or
-trainer) behind a secret, signed address that calendar apps can subscribe to without logging
-in."""
+trainer) behind a secret address that calendar apps can subscribe to without logging in.
+
+The secret address carries a random token stored in the database (``CalendarFeed``), made
+the first time the person's page shows it. The person can reset it: a new token is drawn and
+the old address answers 404 at once. Addresses handed out before the tokens existed were
+signed with ``SECRET_KEY``; they keep working until the person resets their link.
+"""
 
 from __future__ import annotations
 
@@ -8,32 +13,82 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core import signing
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from plancampus.core.models import Person
 
-from ..models import Cohort, EnrolmentStatus, Session
+from ..models import CalendarFeed, Cohort, EnrolmentStatus, Session
+from ..models.calendar import SELECTOR_LENGTH, new_secret, new_selector
 
 CALENDAR_SALT = "plancampus.training.calendar"
 PRODID = "-//PlanCampus//Training sessions//EN"
 
 
+def calendar_feed_for(person: Person) -> CalendarFeed:
+    """The person's calendar address, made on first use."""
+    feed = CalendarFeed.objects.filter(person=person).first()
+    if feed is not None:
+        return feed
+    try:
+        with transaction.atomic():
+            return CalendarFeed.objects.create(person=person)
+    except IntegrityError:
+        # Made by another request at the same moment: use it.
+        return CalendarFeed.objects.get(person=person)
+
+
 def person_calendar_token(person: Person) -> str:
-    """A secret, stable token for a person's feed (signed with SECRET_KEY, no timestamp, so
-    the address a calendar app subscribed to keeps working; changing the key revokes every
-    feed)."""
+    """The secret token of the person's feed address."""
+    return calendar_feed_for(person).token
+
+
+@transaction.atomic
+def calendar_feed_reset(*, person: Person) -> CalendarFeed:
+    """Draw a new token for the person's feed: the old address (and any address signed
+    before tokens were stored) answers 404 from now on."""
+    feed = calendar_feed_for(person)
+    feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+    feed.selector = new_selector()
+    feed.secret = new_secret()
+    feed.accepts_signed_address = False
+    feed.reset_at = timezone.now()
+    feed.save(update_fields=["selector", "secret", "accepts_signed_address", "reset_at"])
+    return feed
+
+
+def signed_calendar_token(person: Person) -> str:
+    """The address token PlanCampus handed out before tokens were stored (signed with
+    SECRET_KEY, no timestamp). Still accepted until the person resets their link."""
     return signing.Signer(salt=CALENDAR_SALT).sign_object({"p": person.pk})
 
 
-def person_from_calendar_token(token: str) -> Person | None:
+def _person_from_signed_token(token: str) -> Person | None:
     try:
         data = signing.Signer(salt=CALENDAR_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("p"), int):
         return None
-    return Person.objects.filter(pk=data["p"]).first()
+    person = Person.objects.filter(pk=data["p"]).select_related("calendar_feed").first()
+    if person is None:
+        return None
+    feed = getattr(person, "calendar_feed", None)
+    return person if feed is None or feed.accepts_signed_address else None
+
+
+def person_from_calendar_token(token: str) -> Person | None:
+    """The person whose feed ``token`` opens, or None (unknown, reset or forged)."""
+    if ":" in token:
+        return _person_from_signed_token(token)
+    selector, secret = token[:SELECTOR_LENGTH], token[SELECTOR_LENGTH:]
+    if len(selector) != SELECTOR_LENGTH or not secret:
+        return None
+    feed = CalendarFeed.objects.filter(selector=selector).select_related("person").first()
+    if feed is None or not feed.matches(secret):
+        return None
+    return feed.person
 
 
 def _calendar(name: str, sessions: Iterable[Session]) -> bytes:

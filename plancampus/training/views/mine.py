@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ..models import Cohort, Enrolment, EnrolmentStatus, Session
 from ..services.calendar import (
+    calendar_feed_for,
+    calendar_feed_reset,
     calendar_for_person,
-    person_calendar_token,
     person_from_calendar_token,
 )
 
@@ -48,11 +52,37 @@ def my_training(request: HttpRequest) -> HttpResponse:
             .select_related("cohort", "cohort__course")
             .order_by("starts_at")[:20]
         )
+        calendar_feed = calendar_feed_for(person)
         feed = request.build_absolute_uri(
-            reverse("training:person-calendar", args=[person_calendar_token(person)])
+            reverse("training:person-calendar", args=[calendar_feed.token])
         )
-        context.update(enrolments=enrolments, teaching=teaching, upcoming=upcoming, feed=feed)
+        context.update(
+            enrolments=enrolments,
+            teaching=teaching,
+            upcoming=upcoming,
+            feed=feed,
+            calendar_feed=calendar_feed,
+        )
     return render(request, "training/my_training.html", context)
+
+
+@login_required
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    """Draw a new secret calendar address for the user's own person; the old one stops
+    working. Only one's own: the address names nobody else."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404
+    calendar_feed_reset(person=person)
+    messages.success(
+        request,
+        _(
+            "Your calendar link was reset: the old address no longer works. Subscribe again "
+            "with the new one in your calendar apps."
+        ),
+    )
+    return redirect("training:mine")
 
 
 def person_calendar(request: HttpRequest, token: str) -> HttpResponse:
