@@ -18,16 +18,23 @@ from django.http import Http404
 
 from .models import Area, BackgroundJob, Membership, Organisation, Person, Role, User
 
+# Members who work for the institution itself. Participants and the training focal points
+# of the education offices are members too, but see only what concerns them.
+STAFF_ROLES: set[str] = set(Role.values) - {Role.PARTICIPANT, Role.OFFICE_FOCAL_POINT}
+
 # What each role may do. Viewing the directory is open to every member.
 PERMISSIONS: dict[str, set[str]] = {
     "directory.view": set(Role.values),
-    "directory.view_contacts": set(Role.values) - {Role.PARTICIPANT},
+    "directory.view_contacts": STAFF_ROLES,
     "people.import": {Role.COORDINATOR, Role.INSTITUTION_ADMIN},
     "audit.view": {Role.INSTITUTION_ADMIN, Role.SPECIALIST},
     # Training (plancampus.training.access narrows these to one institution and, for
     # trainers, to the cohorts they teach).
     "training.manage": {Role.COORDINATOR, Role.INSTITUTION_ADMIN},
     "training.teach": {Role.TRAINER, Role.COORDINATOR, Role.INSTITUTION_ADMIN},
+    # An office's focal point nominates the office's staff to the cohorts open to offices.
+    "training.nominate": {Role.OFFICE_FOCAL_POINT},
+    "reports.view": STAFF_ROLES,
 }
 
 
@@ -70,6 +77,11 @@ class Access:
     @property
     def is_member(self) -> bool:
         return bool(self.memberships) or self.is_global
+
+    @property
+    def has_staff_role(self) -> bool:
+        """Works for an institution (any role but participant and office focal point)."""
+        return bool(self.roles & STAFF_ROLES)
 
     def can(self, permission: str) -> bool:
         if getattr(self.user, "is_superuser", False):

@@ -1,7 +1,7 @@
 """Who sees which reports.
 
 A report covers the training of institutions: the staff of an institution (every role but
-participant) see their institution's figures; the partner's programme specialist (and a
+participant and office focal point) see their institution's figures; the partner's programme specialist (and a
 superuser) sees every institution, or one chosen with the ``institution`` filter. A
 participant has no report (403); an institution outside a user's reach answers 404.
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from plancampus.core.access import Access
-from plancampus.core.models import Organisation, OrganisationKind, Role
+from plancampus.core.access import PERMISSIONS, Access
+from plancampus.core.models import Organisation, OrganisationKind
 
-REPORT_ROLES = set(Role.values) - {Role.PARTICIPANT}
+REPORT_ROLES = PERMISSIONS["reports.view"]
 
 
 @dataclass(frozen=True)

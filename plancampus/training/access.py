@@ -21,12 +21,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from plancampus.core.access import PERMISSIONS, Access
+from plancampus.core.access import PERMISSIONS, STAFF_ROLES, Access
 from plancampus.core.models import Organisation, Role
 
 from .models import Cohort, Course, Enrolment, Programme
-
-STAFF_ROLES = set(Role.values) - {Role.PARTICIPANT}
 
 
 def _institution_ids(access: Access, roles: set[str]) -> set[int]:

@@ -79,3 +79,8 @@ urlpatterns = [
 from .urls_trainers import urlpatterns as trainer_urlpatterns  # noqa: E402
 
 urlpatterns += trainer_urlpatterns
+
+# Nominations by the education offices' focal points.
+from .urls_offices import urlpatterns as office_urlpatterns  # noqa: E402
+
+urlpatterns += office_urlpatterns

@@ -24,6 +24,9 @@ class Role(models.TextChoices):
     TRANSLATOR = "translator", _("Translator / reviewer")
     ME_OFFICER = "me_officer", _("M&E officer")
     SPECIALIST = "specialist", _("Partner programme specialist")
+    # Staff of a provincial or district office of education (their person's organisation)
+    # who nominate the office's staff to the institution's cohorts.
+    OFFICE_FOCAL_POINT = "office_focal_point", _("Training focal point of an education office")
 
 
 class User(AbstractUser):

@@ -261,6 +261,7 @@ DEMO_ACCOUNTS = [
     ("translator", Role.TRANSLATOR, "NIE", "DEMO-NIE-TRANS"),
     ("meofficer", Role.ME_OFFICER, "NIE", "DEMO-DOP-ME"),
     ("nieadmin", Role.INSTITUTION_ADMIN, "NIE", "DEMO-NIE-ADMIN"),
+    ("focalpoint", Role.OFFICE_FOCAL_POINT, "NIE", "DEMO-POE17-FOCAL"),
     ("specialist", Role.SPECIALIST, "IIEP", ""),
 ]
 ACCOUNT_PEOPLE = {
@@ -271,6 +272,7 @@ ACCOUNT_PEOPLE = {
     "DEMO-NIE-TRANS": ("NIE", "Meas Rithy", "មាស ឫទ្ធី", "M", "Translator"),
     "DEMO-DOP-ME": ("MOEYS-DOP", "Tep Visal", "ទេព វិសាល", "M", "Monitoring and evaluation officer"),
     "DEMO-NIE-ADMIN": ("NIE", "Sam Thida", "សំ ធីតា", "F", "Head of training department"),
+    "DEMO-POE17-FOCAL": ("POE-17", "Pich Sovann", "ពេជ្រ សុវណ្ណ", "M", "Training focal point"),
 }
 
 

@@ -41,6 +41,16 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
     def training_of_trainers(self) -> CohortQuerySet:
         return self.filter(course__programme__kind="training_of_trainers")
 
+    def announced_to_offices(self, today: dt.date | None = None) -> CohortQuerySet:
+        """Cohorts whose nominations the offices see: status "nominations open", results not
+        closed, and a window that has not closed yet (it may open later)."""
+        today = today or timezone.localdate()
+        return self.filter(
+            Q(nomination_closes__isnull=True) | Q(nomination_closes__gte=today),
+            status=CohortStatus.NOMINATIONS_OPEN,
+            closed_at__isnull=True,
+        )
+
     def with_counts(self) -> CohortQuerySet:
         """Annotate ``accepted_count``, ``waiting_count`` and ``nominated_count``."""
         return self.annotate(
@@ -183,6 +193,11 @@ class Cohort(DemoFlagMixin):
         if self.nomination_opens and today < self.nomination_opens:
             return False
         return not (self.nomination_closes and today > self.nomination_closes)
+
+    def is_open_to_offices(self, today: dt.date | None = None) -> bool:
+        """Whether an office may nominate its staff today: status "nominations open" and
+        inside the nomination window (an empty bound is no bound)."""
+        return self.status == CohortStatus.NOMINATIONS_OPEN and self.nominations_are_open(today)
 
     def trainer_ids(self) -> set[int]:
         ids = {p.pk for p in self.co_trainers.all()}

@@ -33,7 +33,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from plancampus.core.models import Organisation, OrganisationKind, Person, Position
+from plancampus.core.models import Organisation, OrganisationKind, Person, Position, User
 from plancampus.core.services.demo import FAMILY_NAMES, GIVEN_NAMES_F, GIVEN_NAMES_M
 
 from ..models import (
@@ -58,11 +58,13 @@ from ..models import (
     TrainerProfile,
 )
 from .certificates_demo import certificates_demo_load
+from .enrolment import enrolment_nominate
 from .reference_courses import courses_seed_reference
 from .results import cohort_close
 
 TRAINER_ID = "DEMO-NIE-TRAINER"
 PARTICIPANT_ID = "DEMO-POE17-PLANNER"
+FOCAL_POINT_ID = "DEMO-POE17-FOCAL"  # the training focal point of POE-17 (account "focalpoint")
 SEED = 20150302
 EXTRA_TRAINERS = 24
 HQ = "National Institute of Education, Phnom Penh"
@@ -617,7 +619,7 @@ def demo_load() -> list[str]:
     left_out: list[Person] = []
     chiefs: list[Person] = []
     for code in sorted(staff):
-        people = [p for p in staff[code] if p.external_id != PARTICIPANT_ID]
+        people = [p for p in staff[code] if p.external_id not in {PARTICIPANT_ID, FOCAL_POINT_ID}]
         skipped = rng.choice([p for p in people if p.position != "Chief of planning office"])
         left_out.append(skipped)
         for person in people:
@@ -719,12 +721,32 @@ def demo_load() -> list[str]:
             nomination_opens=today - dt.timedelta(days=10),
             nomination_closes=start - dt.timedelta(days=7),
         )
+        _office_nominations(Cohort.objects.get(institution=nie, code="tm-next"), staff["POE-17"])
         created += 1
 
     teaching_courses = list(reference.values())
     _trainer_profiles(nie, [*seniors, *level_one], [*teaching_courses, extra["tot-epm"]], 2015)
     _trainer_profiles(nie, provincial_trainees[:-1], [extra["district-planning"]], 2021)
     return _summary(nie, created)
+
+
+def _office_nominations(cohort: Cohort, office_staff: list[Person]) -> None:
+    """Three staff of POE-17 nominated by its focal point, waiting for NIE's decision."""
+    focal = User.objects.filter(person__external_id=FOCAL_POINT_ID).first()
+    people = [
+        p
+        for p in office_staff
+        if p.external_id not in {PARTICIPANT_ID, FOCAL_POINT_ID}
+        and p.position in {"Director", "Personnel officer", "Inspector", "Planning officer"}
+    ][:3]
+    nominated = enrolment_nominate(
+        cohort=cohort,
+        people=people,
+        organisation=people[0].organisation,
+        user=focal,
+        check_window=False,
+    )
+    Enrolment.objects.filter(pk__in=[e.pk for e in nominated]).update(is_synthetic=True)
 
 
 def _district_staff(provinces_of: list[Organisation]) -> dict[int, list[Person]]:
@@ -745,6 +767,9 @@ def _summary(nie: Organisation, created: int) -> list[str]:
     completed = Enrolment.objects.filter(
         cohort__institution=nie, result_status=ResultStatus.COMPLETED
     )
+    pending = Enrolment.objects.filter(
+        cohort__institution=nie, cohort__code="tm-next", status=EnrolmentStatus.NOMINATED
+    ).count()
     trained = completed.values("person_id").distinct().count()
     poe_trained = (
         completed.filter(person__organisation__kind=OrganisationKind.PROVINCIAL_OFFICE)
@@ -781,5 +806,7 @@ def _summary(nie: Organisation, created: int) -> list[str]:
         f"{offices}/{all_offices} provincial offices covered (synthetic records)",
         f"IIEP programmes: {atp} Advanced Training Programme alumni, {scp} Specialized Courses "
         "Programme participants among NIE's staff (synthetic records)",
+        f"{pending} nominations by POE-17's training focal point (account focalpoint) wait for "
+        "NIE's decision in cohort tm-next (synthetic records)",
         *certificates_demo_load(institution=nie),
     ]

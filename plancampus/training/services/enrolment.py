@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from plancampus.core.models import Organisation, Person, User
+from plancampus.core.models import Organisation, OrganisationKind, Person, User
 
 from ..models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
 
@@ -47,6 +47,19 @@ def _save(enrolment: Enrolment, user: User | None) -> None:
     enrolment.save()
 
 
+def office_reach(office: Organisation) -> set[int]:
+    """Ids of the organisations whose staff ``office`` may nominate: the office itself and,
+    for a provincial office, the district offices under it."""
+    reach = {office.pk}
+    if office.kind == OrganisationKind.PROVINCIAL_OFFICE:
+        reach |= set(
+            Organisation.objects.filter(
+                parent=office, kind=OrganisationKind.DISTRICT_OFFICE
+            ).values_list("pk", flat=True)
+        )
+    return reach
+
+
 def seats_taken(cohort: Cohort) -> int:
     return cohort.enrolments.filter(status=EnrolmentStatus.ACCEPTED).count()
 
@@ -63,7 +76,8 @@ def enrolment_nominate(
     """Nominate ``people`` (staff of ``organisation``, if given) to ``cohort``.
 
     All or nothing: a person already nominated or enrolled, or not working in the nominating
-    office, makes the whole nomination fail with one message per person.
+    office (nor, for a provincial office, in one of its district offices), makes the whole
+    nomination fail with one message per person.
     """
     cohort = cohort_lock(cohort)
     _check_open_for_changes(cohort)
@@ -80,6 +94,7 @@ def enrolment_nominate(
     if not people:
         raise ValidationError(_("Choose at least one person to nominate."), code="empty")
     existing = {e.person_id: e for e in cohort.enrolments.filter(person__in=[p.pk for p in people])}
+    reach = office_reach(organisation) if organisation is not None else set()
     errors: list[ValidationError] = []
     seen: set[int] = set()
     for person in people:
@@ -99,11 +114,18 @@ def enrolment_nominate(
                     code="already_enrolled",
                 )
             )
-        if organisation is not None and person.organisation_id != organisation.pk:
+        if organisation is not None and person.organisation_id not in reach:
+            message = (
+                _(
+                    "%(name)s does not work in %(office)s or in one of its district offices: "
+                    "an office nominates only its own staff."
+                )
+                if organisation.kind == OrganisationKind.PROVINCIAL_OFFICE
+                else _("%(name)s does not work in %(office)s, which makes this nomination.")
+            )
             errors.append(
                 ValidationError(
-                    _("%(name)s does not work in %(office)s, which makes this nomination.")
-                    % {"name": person.name_latin, "office": organisation.display_name},
+                    message % {"name": person.name_latin, "office": organisation.display_name},
                     code="wrong_organisation",
                 )
             )
