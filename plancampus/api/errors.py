@@ -84,3 +84,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, lambda r, e: _http_error(r, e, api))
     api.add_exception_handler(PermissionDenied, lambda r, e: _forbidden(r, e, api))
     api.add_exception_handler(ValidationError, lambda r, e: _invalid(r, e, api))
+
+
+def unknown_path(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any ``/api/…`` address that is no operation: the API's JSON 404, not the HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"detail": str(_("No such API address: see /api/docs for the operations."))}, status=404
+    )

@@ -56,3 +56,10 @@ def test_the_token_owner_is_the_request_user(client, coordinator, specialist):
 def test_basic_auth_header_is_not_a_token(client, coordinator):
     response = client.get("/api/areas/", headers={"Authorization": "Basic dXNlcjpwYXNz"})
     assert response.status_code == 401
+
+
+def test_unknown_api_address_answers_json_404(client):
+    response = client.get("/api/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "/api/docs" in response.json()["detail"]

@@ -21,8 +21,11 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_member_creates_a_token_shown_once_that_works(client_for, coordinator):
     client = client_for(coordinator)
-    response = client.post(reverse("api-tokens"), {"name": "provincial dashboard"})
-    assert response.status_code == 200
+    created = client.post(reverse("api-tokens"), {"name": "provincial dashboard"})
+    # Post/redirect/get: reloading the page that shows the token creates no other token.
+    assert created.status_code == 302
+    assert created["Location"] == reverse("api-tokens")
+    response = client.get(reverse("api-tokens"))
     assert "no-store" in response["Cache-Control"]
     page = response.content.decode()
     raw = re.search(r'id="new-token" value="(pc_[^"]+)"', page).group(1)
@@ -31,8 +34,9 @@ def test_member_creates_a_token_shown_once_that_works(client_for, coordinator):
     assert token.name == "provincial dashboard"
     assert raw.startswith(token.prefix)
     assert raw not in {token.key_hash, token.prefix}
-    # Shown once: the list page afterwards has the prefix only.
+    # Shown once: the list page afterwards (a reload) has the prefix only.
     listing = client.get(reverse("api-tokens")).content.decode()
+    assert ApiToken.objects.filter(user=coordinator).count() == 1
     assert raw not in listing
     assert token.prefix in listing
     client.logout()

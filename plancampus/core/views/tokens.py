@@ -19,6 +19,7 @@ from ..models import ApiToken
 
 # Enough for every script a person runs; a long list of forgotten tokens is a risk.
 MAX_ACTIVE_TOKENS = 20
+NEW_TOKEN_SESSION_KEY = "plancampus_new_api_token"  # noqa: S105 (a session key name)
 
 
 class TokenForm(forms.Form):
@@ -38,7 +39,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "-created_at", "-id"
     )
     form = TokenForm()
-    new_token = ""
+    # Shown once, on the page the creation redirects to (post/redirect/get: reloading that
+    # page neither shows the token again nor creates another one).
+    new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, "")
     if request.method == "POST":
         if not access.is_member:
             raise PermissionDenied("no membership")
@@ -54,8 +57,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                     % {"count": MAX_ACTIVE_TOKENS},
                 )
             else:
-                _token, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
-                form = TokenForm()
+                _token, raw = ApiToken.issue(request.user, form.cleaned_data["name"])
+                request.session[NEW_TOKEN_SESSION_KEY] = raw
+                return redirect("api-tokens")
     return render(
         request,
         "core/api_tokens.html",
