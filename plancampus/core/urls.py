@@ -4,6 +4,8 @@ from .views import accounts, audit, directory, home, imports, jobs, tokens
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Browsers ask for /favicon.ico on every site; the icon itself is a static file.
+    path("favicon.ico", home.favicon),
     path("organisations/", directory.organisation_list, name="organisation-list"),
     path("organisations/<str:code>/", directory.organisation_detail, name="organisation-detail"),
     path("people/", directory.person_list, name="person-list"),

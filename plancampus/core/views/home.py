@@ -39,3 +39,14 @@ def home(request: HttpRequest) -> HttpResponse:
                 .order_by("country__name_en", "code")
             )
     return render(request, "core/home.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask every site for /favicon.ico: send them to the icon among the static files
+    (its address carries the file's hash, so it is resolved per request, not at import)."""
+    from django.http import HttpResponseRedirect
+    from django.templatetags.static import static
+
+    response = HttpResponseRedirect(static("img/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
