@@ -107,12 +107,22 @@ class CertificateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IssuerKey)
-class IssuerKeyAdmin(admin.ModelAdmin):
+class IssuerKeyAdmin(SimpleHistoryAdmin):
     list_display = ("institution", "kid", "is_active", "created_at", "retired_at")
     list_filter = ("is_active",)
-    # The private key never shows, not even to administrators.
+    # The private key never shows, not even to administrators (nor is it in the history).
     exclude = ("private_key_pem",)
-    readonly_fields = ("institution", "kid", "public_jwk", "created_at", "is_active", "retired_at")
+    readonly_fields = (
+        "institution",
+        "kid",
+        "public_jwk",
+        "created_at",
+        "created_by",
+        "is_active",
+        "retired_at",
+        "retired_by",
+        "retirement_reason",
+    )
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

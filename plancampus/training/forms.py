@@ -392,3 +392,26 @@ class ReopenForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not certificates:
             del self.fields["confirm_certificates"]
+
+
+class KeyRotationForm(forms.Form):
+    """Rotate an institution's signing key: a reason and an explicit confirmation."""
+
+    reason = forms.CharField(
+        label=_("Why is the key rotated?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "For instance: yearly rotation; an administrator with database access left; "
+            "the database may have been copied. Kept in the keys' history."
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: new certificates and the revocation lists will be signed with a "
+            "new key; credentials signed before still verify with the old key, which stays "
+            "published."
+        ),
+        required=True,
+        error_messages={"required": _("Tick the confirmation to rotate the key.")},
+    )

@@ -3,7 +3,7 @@ at the root of the site, the coordinators' and participants' under /training/.""
 
 from django.urls import path
 
-from .views import certificates, verify
+from .views import certificates, keys, verify
 
 app_name = "certificates"
 
@@ -44,4 +44,7 @@ urlpatterns = [
         name="revoke",
     ),
     path("training/certificates/mine/", certificates.my_certificates, name="mine"),
+    # Institution administrators: the signing keys.
+    path("training/signing-keys/", keys.signing_keys, name="keys"),
+    path("training/signing-keys/<str:code>/rotate/", keys.signing_key_rotate, name="key-rotate"),
 ]

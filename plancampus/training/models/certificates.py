@@ -46,7 +46,8 @@ class IssuerKeyQuerySet(models.QuerySet["IssuerKey"]):
 
 class IssuerKey(models.Model):
     """An institution's Ed25519 signing key. ``kid`` is the RFC 7638 thumbprint of the
-    public JWK; retired keys stay (inactive) so that older credentials still verify."""
+    public JWK; retired keys stay (inactive) so that older credentials still verify.
+    Rotations are recorded in the history (who, when, why), never the private key."""
 
     institution = models.ForeignKey(
         Organisation,
@@ -58,9 +59,27 @@ class IssuerKey(models.Model):
     private_key_pem = models.TextField(_("private key (PEM, server-side only)"), editable=False)
     public_jwk = models.JSONField(_("public key (JWK)"))
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     is_active = models.BooleanField(_("used for new credentials"), default=True)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("retired by"),
+    )
+    retirement_reason = models.TextField(_("reason for the rotation"), blank=True)
 
+    history = HistoricalRecords(excluded_fields=["private_key_pem"])
     objects = IssuerKeyQuerySet.as_manager()
 
     class Meta:

@@ -26,14 +26,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from joserfc import jwt
 from joserfc.jwk import OKPKey
 
-from plancampus.core.models import Organisation
+from plancampus.core.models import Organisation, User
 
 from ..models import Certificate, Course, IssuerKey
 from ..models.certificates import STATUS_LIST_SIZE
@@ -101,17 +104,54 @@ def issuer_key_for(*, institution: Organisation) -> IssuerKey:
         return IssuerKey.objects.active().get(institution=institution)
 
 
+ROTATION_REASON_MAX_LENGTH = 1000
+
+
 @transaction.atomic
-def issuer_key_rotate(*, institution: Organisation) -> IssuerKey:
+def issuer_key_rotate(
+    *, institution: Organisation, reason: str, user: User | None = None
+) -> IssuerKey:
     """Retire the active key (it stays published, so that credentials it signed still
-    verify) and make a new one for the credentials signed from now on."""
+    verify) and make a new one for the credentials signed from now on.
+
+    Audited: the retired key's and the new key's history record ``user`` and ``reason``
+    (the reason is also kept on the retired key). Two rotations at once are serialised on
+    the institution's row; each retires the key active when it runs.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": gettext_lazy("Say why the key is rotated: the reason is kept on record.")}
+        )
+    if len(reason) > ROTATION_REASON_MAX_LENGTH:
+        raise ValidationError({"reason": gettext_lazy("Keep the reason under 1,000 characters.")})
+    Organisation.objects.select_for_update().filter(pk=institution.pk).first()
     now = timezone.now()
-    IssuerKey.objects.active().filter(institution=institution).update(
-        is_active=False, retired_at=now
-    )
+    for old in IssuerKey.objects.select_for_update().active().filter(institution=institution):
+        old.is_active = False
+        old.retired_at = now
+        old.retired_by = user
+        old.retirement_reason = reason
+        old._history_user = user  # type: ignore[attr-defined]
+        old._change_reason = reason[:100]  # type: ignore[attr-defined]
+        old.save(update_fields=["is_active", "retired_at", "retired_by", "retirement_reason"])
     key = _new_key(institution)
+    key.created_by = user
+    key._history_user = user  # type: ignore[attr-defined]
+    key._change_reason = reason[:100]  # type: ignore[attr-defined]
     key.save()
     return key
+
+
+def issuer_keys_listing(institution_ids: Iterable[int]) -> list[IssuerKey]:
+    """The keys of these institutions, newest first, each with ``signed`` (how many
+    certificates it signed) and the users who created and retired it: one query."""
+    return list(
+        IssuerKey.objects.filter(institution_id__in=list(institution_ids))
+        .select_related("created_by", "retired_by")
+        .annotate(signed=Count("certificates"))
+        .order_by("institution_id", "-is_active", "-created_at", "-pk")
+    )
 
 
 def key_header_id(key: IssuerKey) -> str:

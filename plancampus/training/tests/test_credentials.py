@@ -151,7 +151,7 @@ def test_credentials_signed_before_a_key_rotation_still_verify(
     settings.SITE_URL = live_server.url
     first = make_closed_cohort(institution, completed=1, not_completed=0, code="first")
     certificates_issue(cohort=first, issued_by=coordinator)
-    issuer_key_rotate(institution=institution)
+    issuer_key_rotate(institution=institution, reason="Yearly rotation")
     second = make_closed_cohort(
         institution, completed=1, not_completed=0, code="second", course=first.course
     )
@@ -160,6 +160,47 @@ def test_credentials_signed_before_a_key_rotation_still_verify(
     assert old.issuer_key_id != new.issuer_key_id
     for certificate in (old, new):
         assert verify(certificate.credential_jwt)["jti"] == certificate.verification_url()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rotating_with_the_button_keeps_old_credentials_verifiable(
+    live_server, settings, institution, coordinator, admin_user, client
+):
+    """The administrator rotates the key on the keys page; a credential signed before still
+    verifies against the published JWK Set (PyJWT), a new one carries the new key's kid."""
+    settings.SITE_URL = live_server.url
+    first = make_closed_cohort(institution, completed=1, not_completed=0, code="before")
+    certificates_issue(cohort=first, issued_by=coordinator)
+    old = Certificate.objects.get()
+    old_token = fetch(f"{live_server.url}/verify/{old.verification_id}/credential.jwt")[0]
+    old_kid = jwt.get_unverified_header(old_token.decode())["kid"]
+
+    client.force_login(admin_user)
+    response = client.post(
+        f"/training/signing-keys/{institution.code}/rotate/",
+        {"reason": "An administrator left", "confirm": "on"},
+    )
+    assert response.status_code == 302
+
+    second = make_closed_cohort(
+        institution, completed=1, not_completed=0, code="after", course=first.course
+    )
+    certificates_issue(cohort=second, issued_by=coordinator)
+    new = Certificate.objects.exclude(pk=old.pk).get()
+    new_token = fetch(f"{live_server.url}/verify/{new.verification_id}/credential.jwt")[0]
+    new_kid = jwt.get_unverified_header(new_token.decode())["kid"]
+    assert new_kid != old_kid
+    assert new_kid.endswith("#" + new.issuer_key.kid)
+    assert new.issuer_key.is_active
+    # Both verify with the keys published now, the old one with the retired key.
+    jwks = json.loads(fetch(urldefrag(old_kid)[0])[0])["keys"]
+    assert {k["kid"] for k in jwks} == {urldefrag(old_kid)[1], urldefrag(new_kid)[1]}
+    assert verify(old_token.decode())["jti"] == old.verification_url()
+    assert verify(new_token.decode())["jti"] == new.verification_url()
+    # The revocation list is now signed with the new key, and still verifies.
+    assert revoked_bit(verify(old_token.decode())) is False
+    status_token = fetch(verify(old_token.decode())["credentialStatus"]["statusListCredential"])
+    assert jwt.get_unverified_header(status_token[0].decode())["kid"] == new_kid
 
 
 def test_status_list_encoding_round_trip():

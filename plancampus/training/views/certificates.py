@@ -20,7 +20,7 @@ from plancampus.core.access import get_or_404
 from plancampus.core.models import BackgroundJob
 
 from ..access import can_manage, is_staff_of
-from ..certificate_access import certificates_for_user
+from ..certificate_access import certificates_for_user, key_institutions
 from ..models import CERTIFICATE_LANGUAGES, Certificate, ResultStatus
 from ..services.certificates import (
     JOB_KIND,
@@ -78,6 +78,7 @@ def cohort_certificates(request: HttpRequest, pk: int) -> HttpResponse:
             "jobs": jobs,
             "pending": sum(1 for c in certificates if not c.is_ready),
             "completed": ResultStatus.COMPLETED,
+            "can_manage_keys": any(i.pk == cohort.institution_id for i in key_institutions(access)),
         },
     )
 
