@@ -235,6 +235,8 @@ def build_dataset(respondents: int) -> dict[str, int]:
                         source=AnswerSource.SYNTHETIC,
                         submitted_at=when,
                         is_synthetic=True,
+                        # The first respondent of each office rates it (designated).
+                        rates_organisation=i < len(offices),
                     )
                     for i, person in enumerate(people)
                 ),

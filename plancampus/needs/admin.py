@@ -55,12 +55,26 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Respondent)
-class RespondentAdmin(admin.ModelAdmin):
-    list_display = ("code", "person", "campaign", "role", "organisation", "status", "source")
-    list_filter = ("campaign", "status", "source")
+class RespondentAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "code",
+        "person",
+        "campaign",
+        "role",
+        "organisation",
+        "rates_organisation",
+        "status",
+        "source",
+    )
+    list_filter = ("campaign", "status", "source", "rates_organisation")
     search_fields = ("code", "person__name_latin", "person__name_km")
     raw_id_fields = ("person", "organisation", "province")
     readonly_fields = ("instance_id", "answers_packed")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        # The role and the designation change the analysis: recompute it.
+        obj.campaign.touch_answers()
 
 
 class ObjectiveInline(admin.StackedInline):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import analysis, campaigns, exports, framework, plans, respond
+from .views import analysis, campaigns, exports, framework, plans, respond, respondents
 
 urlpatterns = [
     path("", framework.needs_home, name="needs-home"),
@@ -9,7 +9,17 @@ urlpatterns = [
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="needs-campaign"),
     path("campaigns/<int:pk>/status/", campaigns.campaign_set_status, name="needs-campaign-status"),
     path("campaigns/<int:pk>/invite/", campaigns.campaign_invite, name="needs-campaign-invite"),
-    path("campaigns/<int:pk>/respondents/", campaigns.respondent_list, name="needs-respondents"),
+    path("campaigns/<int:pk>/respondents/", respondents.respondent_list, name="needs-respondents"),
+    path(
+        "campaigns/<int:pk>/respondents/<int:respondent>/designate/",
+        respondents.respondent_designate,
+        name="needs-respondent-designate",
+    ),
+    path(
+        "campaigns/<int:pk>/designate-heads/",
+        respondents.designate_heads,
+        name="needs-designate-heads",
+    ),
     path("campaigns/<int:pk>/xlsform.xlsx", campaigns.xlsform_download, name="needs-xlsform"),
     path("campaigns/<int:pk>/import/", campaigns.import_upload, name="needs-import-upload"),
     path("imports/<int:pk>/", campaigns.import_detail, name="needs-import"),

@@ -48,7 +48,10 @@ def test_participant_fills_the_questionnaire_on_a_phone_in_khmer(new_context, si
     from plancampus.needs.services.questionnaire import questionnaire_pages
 
     respondent = needs_demo
-    pages = questionnaire_pages(framework=respondent.campaign.framework)
+    # The participant is a planner, not their office's designated respondent: their pages
+    # have the individual items only.
+    pages = questionnaire_pages(framework=respondent.campaign.framework, respondent=respondent)
+    assert all(item.is_individual for p in pages for item in p.items)
     context = new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "km", "url": site.url}])
     page = context.new_page()

@@ -28,6 +28,13 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class OrganisationalAnswers(models.TextChoices):
+    """Who rates a campaign's organisational and institutional items."""
+
+    DESIGNATED = "designated", _("The designated respondent of each organisation")
+    EVERYONE = "everyone", _("Every respondent (as campaigns did before designation)")
+
+
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def for_institutions(self, institution_ids: list[int]) -> CampaignQuerySet:
         return self.filter(institution_id__in=institution_ids)
@@ -95,6 +102,17 @@ class Campaign(MultilingualNameMixin, DemoFlagMixin):
         RoleProfile, related_name="campaigns", verbose_name=_("roles assessed")
     )
     description = models.TextField(_("description"), blank=True)
+    organisational_answers = models.CharField(
+        _("organisational items rated by"),
+        max_length=20,
+        choices=OrganisationalAnswers.choices,
+        default=OrganisationalAnswers.DESIGNATED,
+        help_text=_(
+            "The organisational and institutional items are about the organisation, not the "
+            "person: by default only the designated respondent of each organisation (e.g. "
+            "the office director) rates them, and the analysis uses their ratings."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     answers_changed_at = models.DateTimeField(
@@ -103,7 +121,11 @@ class Campaign(MultilingualNameMixin, DemoFlagMixin):
         help_text="Moved forward whenever answers change; keys the analysis cache.",
     )
 
-    history = HistoricalRecords(excluded_fields=["answers_changed_at"])
+    # The targets are audited with the fields: editing them changes who is assessed.
+    history = HistoricalRecords(
+        excluded_fields=["answers_changed_at"],
+        m2m_fields=[target_organisations, target_roles],
+    )
     objects = CampaignQuerySet.as_manager()
 
     class Meta:
@@ -136,6 +158,10 @@ class Campaign(MultilingualNameMixin, DemoFlagMixin):
         return self.status == CampaignStatus.OPEN
 
     @property
+    def uses_designated_respondents(self) -> bool:
+        return self.organisational_answers == OrganisationalAnswers.DESIGNATED
+
+    @property
     def xlsform_id(self) -> str:
         """The XLSForm ``form_id``: letters, digits and underscores only."""
         return "plancampus_" + self.code.replace("-", "_")
@@ -164,6 +190,9 @@ class RespondentQuerySet(models.QuerySet["Respondent"]):
 
     def with_relations(self) -> RespondentQuerySet:
         return self.select_related("person", "role", "organisation", "province")
+
+    def designated(self) -> RespondentQuerySet:
+        return self.filter(rates_organisation=True)
 
 
 class Respondent(DemoFlagMixin):
@@ -205,6 +234,15 @@ class Respondent(DemoFlagMixin):
         blank=True,
         help_text=_("The instanceID of the imported KoboToolbox / ODK submission."),
     )
+    rates_organisation = models.BooleanField(
+        _("designated to rate the organisation"),
+        default=False,
+        help_text=_(
+            "Answers the organisational and institutional items for their organisation (e.g. "
+            "the office director, or someone the coordinator designates). Several designated "
+            "people of one organisation form a panel: their ratings are averaged."
+        ),
+    )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     # A submitted questionnaire no longer changes: a packed copy of its answers (one integer
@@ -212,6 +250,9 @@ class Respondent(DemoFlagMixin):
     # aggregating 200,000 answers. Written when the questionnaire is submitted or imported.
     answers_packed = models.TextField(blank=True, editable=False, default="")
 
+    # Changes of role and designation (they change the analysis) are audited; the packed
+    # copy of the answers is not worth keeping.
+    history = HistoricalRecords(excluded_fields=["answers_packed"])
     objects = RespondentQuerySet.as_manager()
 
     class Meta:
@@ -235,6 +276,11 @@ class Respondent(DemoFlagMixin):
     @property
     def is_submitted(self) -> bool:
         return self.status == RespondentStatus.SUBMITTED
+
+    @property
+    def answers_organisational_items(self) -> bool:
+        """Whether the questionnaire asks them the organisational and institutional items."""
+        return self.rates_organisation or not self.campaign.uses_designated_respondents
 
 
 class Answer(models.Model):

@@ -58,6 +58,17 @@ class CompetencyFramework(MultilingualNameMixin, DemoFlagMixin):
         blank=True,
         help_text=_('Labels of the levels by language, e.g. {"en": {"1": "Aware"}}.'),
     )
+    head_position_titles = models.JSONField(
+        _("positions that head an organisation"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Current positions (as written in the directory) of the head of an organisation, "
+            'e.g. ["Director", "Chief of district office"]. In a campaign, the invited '
+            "person holding one of them is designated by default to rate the organisational "
+            "and institutional items for their organisation."
+        ),
+    )
 
     history = HistoricalRecords()
     objects = FrameworkQuerySet.as_manager()
@@ -85,6 +96,10 @@ class CompetencyFramework(MultilingualNameMixin, DemoFlagMixin):
     @property
     def levels(self) -> range:
         return range(self.scale_min, self.scale_max + 1)
+
+    def is_head_position(self, position: str) -> bool:
+        wanted = {title.strip().casefold() for title in self.head_position_titles}
+        return bool(position.strip()) and position.strip().casefold() in wanted
 
     def level_label(self, level: int, language: str = "en") -> str:
         labels = self.scale_labels.get(language) or self.scale_labels.get("en") or {}

@@ -8,6 +8,13 @@ The result is cached, keyed on the campaign's ``answers_changed_at``, so that th
 analysis (ranking, people, charts) share one computation until an answer changes.
 
 Only submitted questionnaires count; drafts are left out of every figure.
+
+Organisational and institutional items. In a campaign with designated respondents (the
+default) only the ratings of each organisation's designated respondents count: the ratings of
+a panel (several designated people of one organisation) are averaged first, so that each
+organisation counts once, and the campaign's figure is the mean over the organisations rated
+(``n`` is then a number of organisations). Campaigns answered before designation existed keep
+the mean over every respondent.
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ from ..models import (
 
 CACHE_SECONDS = 3600
 STALE_SECONDS = 10
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass
@@ -71,6 +78,12 @@ class CampaignData:
     current: FloatArray
     desired: FloatArray
     required: FloatArray  # the role's required level, NaN where the role requires nothing
+    # Whose organisational ratings count: the designated respondents (or everyone, in a
+    # campaign answered before designation); and whether they are averaged per organisation.
+    rates_organisation: npt.NDArray[np.bool_] = field(
+        default_factory=lambda: np.zeros(0, dtype=bool)
+    )
+    per_organisation: bool = True
 
     @property
     def respondent_count(self) -> int:
@@ -160,7 +173,13 @@ def campaign_data_load(campaign: Campaign) -> CampaignData:
         Respondent.objects.filter(campaign=campaign, status=RespondentStatus.SUBMITTED)
         .order_by("id")
         .values_list(
-            "id", "person_id", "role_id", "organisation_id", "province_id", "answers_packed"
+            "id",
+            "person_id",
+            "role_id",
+            "organisation_id",
+            "province_id",
+            "answers_packed",
+            "rates_organisation",
         )
     )
     ids = np.array([r[0] for r in respondent_rows], dtype=np.int64)
@@ -238,6 +257,11 @@ def campaign_data_load(campaign: Campaign) -> CampaignData:
         current=current,
         desired=desired,
         required=required,
+        rates_organisation=np.array(
+            [bool(r[6]) or not campaign.uses_designated_respondents for r in respondent_rows],
+            dtype=bool,
+        ),
+        per_organisation=campaign.uses_designated_respondents,
     )
 
 
@@ -263,9 +287,10 @@ class Need:
 @dataclass
 class OrganisationalItem:
     competency: Competency
-    n: int
+    n: int  # organisations rated (designated respondents) or respondents (everyone)
     mean_current: float
     mean_desired: float
+    respondents: int = 0  # the respondents whose ratings count
 
     @property
     def gap(self) -> float:
@@ -351,6 +376,31 @@ def _group(
     return result
 
 
+def organisational_ratings(
+    data: CampaignData,
+) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
+    """The organisational ratings that count, as (rows × competencies) current and desired
+    matrices, with per competency the rows rated and the respondents behind them.
+
+    Only ratings with both a current and a desired level, of respondents whose ratings count.
+    Per organisation (designated respondents): one row per organisation, a panel's ratings
+    averaged. Otherwise: one row per respondent.
+    """
+    counted = data.rates_organisation
+    if len(counted) != data.respondent_count:  # an older cached shape: everyone counts
+        counted = np.ones(data.respondent_count, dtype=bool)
+    both = ~(np.isnan(data.current) | np.isnan(data.desired)) & counted[:, None]
+    current = np.where(both, data.current, np.nan)
+    desired = np.where(both, data.desired, np.nan)
+    respondents = both.sum(axis=0).astype(np.int64)
+    if data.per_organisation:
+        groups = len(data.organisations)
+        current = metrics.group_means(current, data.organisation_index, groups)
+        desired = metrics.group_means(desired, data.organisation_index, groups)
+    rated = (~np.isnan(current)).sum(axis=0).astype(np.int64)
+    return current, desired, rated, respondents
+
+
 def analyse(data: CampaignData) -> Analysis:
     individual = data.individual
     gaps = metrics.person_gaps(data.required, data.current)
@@ -377,17 +427,18 @@ def analyse(data: CampaignData) -> Analysis:
                 required_n=int(required_n[column]),
             )
         )
+    org_current, org_desired, org_rated, org_respondents = organisational_ratings(data)
     organisational = []
     for column, competency in enumerate(data.competencies):
         if individual[column]:
             continue
-        both = ~(np.isnan(data.current[:, column]) | np.isnan(data.desired[:, column]))
         organisational.append(
             OrganisationalItem(
                 competency=competency,
-                n=int(both.sum()),
-                mean_current=_f(metrics.nan_mean(np.where(both, data.current[:, column], np.nan))),
-                mean_desired=_f(metrics.nan_mean(np.where(both, data.desired[:, column], np.nan))),
+                n=int(org_rated[column]),
+                mean_current=_f(metrics.nan_mean(org_current[:, column])),
+                mean_desired=_f(metrics.nan_mean(org_desired[:, column])),
+                respondents=int(org_respondents[column]),
             )
         )
     by_domain = []
@@ -403,10 +454,10 @@ def analyse(data: CampaignData) -> Analysis:
                 "mean_mwds": _f(metrics.nan_mean(borich.mwds[ind_cols[individual]]))
                 if ind_cols.any()
                 else None,
-                "org_current": _f(metrics.nan_mean(data.current[:, org_cols]))
+                "org_current": _f(metrics.nan_mean(org_current[:, org_cols]))
                 if org_cols.any()
                 else None,
-                "org_desired": _f(metrics.nan_mean(data.desired[:, org_cols]))
+                "org_desired": _f(metrics.nan_mean(org_desired[:, org_cols]))
                 if org_cols.any()
                 else None,
             }

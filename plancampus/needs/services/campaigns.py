@@ -1,17 +1,37 @@
-"""Creating a campaign and inviting its respondents."""
+"""Creating a campaign, inviting its respondents, and designating who rates each
+organisation.
+
+The organisational and institutional items are about an organisation, not a person: in a
+campaign that uses designated respondents (the default), only the designated respondent of
+each organisation rates them. By default it is the invited person whose position heads the
+organisation (``CompetencyFramework.head_position_titles``, e.g. "Director"); the coordinator
+designates someone else, or several people (a panel, whose ratings are averaged).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
-from plancampus.core.models import AreaKind, Organisation, Person
+from plancampus.core.models import AreaKind, Organisation, Person, User
 
-from ..models import Campaign, CampaignStatus, CompetencyFramework, Respondent, RoleProfile
+from ..models import (
+    Answer,
+    Campaign,
+    CampaignStatus,
+    CapacityLevel,
+    Competency,
+    CompetencyFramework,
+    Respondent,
+    RoleProfile,
+)
 
 
 @transaction.atomic
@@ -86,6 +106,8 @@ def respondents_invite(*, campaign: Campaign, is_synthetic: bool = False) -> int
     people = Person.objects.filter(organisation_id__in=list(orgs)).order_by(
         "organisation_id", "name_latin", "id"
     )
+    covered = set(campaign.respondents.designated().values_list("organisation_id", flat=True))
+    framework = campaign.framework
     for person in people:
         if person.pk in invited:
             continue
@@ -102,10 +124,88 @@ def respondents_invite(*, campaign: Campaign, is_synthetic: bool = False) -> int
                 province_id=_province_of(organisation),
                 code=f"R{existing_codes + len(new) + 1:05d}",
                 is_synthetic=is_synthetic or person.is_synthetic,
+                # The head of an organisation nobody rates yet rates it (newcomers only: a
+                # designation the coordinator removed is not put back).
+                rates_organisation=organisation.pk not in covered
+                and framework.is_head_position(person.position),
             )
         )
     Respondent.objects.bulk_create(new, batch_size=500)
     return len(new)
+
+
+@transaction.atomic
+def respondents_designate_heads(*, campaign: Campaign, user: User | None = None) -> int:
+    """Designate, in each organisation nobody is designated for yet, the respondents whose
+    position heads it (the framework's head positions). Returns how many were designated."""
+    framework = campaign.framework
+    respondents = list(
+        campaign.respondents.select_related("person")
+    )  # whole rows: the history records copy every field
+    covered = {r.organisation_id for r in respondents if r.rates_organisation}
+    chosen = [
+        r
+        for r in respondents
+        if r.organisation_id not in covered
+        and not r.is_submitted
+        and framework.is_head_position(r.person.position)
+    ]
+    for respondent in chosen:
+        respondent.rates_organisation = True
+    if chosen:
+        bulk_update_with_history(
+            chosen,
+            Respondent,
+            ["rates_organisation"],
+            batch_size=500,
+            default_user=user if user is not None and user.is_authenticated else None,
+        )
+        campaign.touch_answers()
+    return len(chosen)
+
+
+def organisational_item_count(campaign: Campaign) -> int:
+    return (
+        Competency.objects.filter(framework_id=campaign.framework_id)
+        .exclude(capacity_level=CapacityLevel.INDIVIDUAL)
+        .count()
+    )
+
+
+@transaction.atomic
+def respondent_designate(
+    *, respondent: Respondent, designated: bool, user: User | None = None
+) -> Respondent:
+    """Designate a respondent to rate their organisation (or withdraw it); audited.
+
+    A respondent who already submitted without rating the organisational items cannot be
+    designated: their questionnaire no longer changes, so the organisation would stay
+    unrated. Withdrawing a designation keeps their ratings, no longer counted.
+    """
+    if respondent.rates_organisation == designated:
+        return respondent
+    if designated and respondent.is_submitted:
+        rated = (
+            Answer.objects.filter(respondent=respondent)
+            .exclude(competency__capacity_level=CapacityLevel.INDIVIDUAL)
+            .exclude(current_level=None)
+            .exclude(desired_level=None)
+            .count()
+        )
+        if rated < organisational_item_count(respondent.campaign):
+            raise ValidationError(
+                _(
+                    "%(person)s already submitted the questionnaire without rating the "
+                    "organisational items: designate someone who has not submitted yet."
+                )
+                % {"person": respondent.person.display_name}
+            )
+    respondent.rates_organisation = designated
+    if user is not None and user.is_authenticated:
+        respondent._history_user = user  # type: ignore[attr-defined]
+    respondent.save(update_fields=["rates_organisation"])
+    respondent.campaign.touch_answers()
+    return respondent
 
 
 def campaign_set_status(*, campaign: Campaign, status: str) -> Campaign:
@@ -115,3 +215,49 @@ def campaign_set_status(*, campaign: Campaign, status: str) -> Campaign:
     campaign.full_clean()
     campaign.save(update_fields=["status", "updated_at"])
     return campaign
+
+
+@dataclass
+class OrganisationDesignation:
+    """Who rates one target organisation of a campaign."""
+
+    organisation: Organisation
+    invited: int
+    designated: list[Respondent] = field(default_factory=list)
+
+
+@dataclass
+class DesignationOverview:
+    organisations: list[OrganisationDesignation]
+
+    @property
+    def covered(self) -> list[OrganisationDesignation]:
+        return [o for o in self.organisations if o.designated]
+
+    @property
+    def missing(self) -> list[OrganisationDesignation]:
+        """Organisations with invited people but nobody designated yet."""
+        return [o for o in self.organisations if o.invited and not o.designated]
+
+    @property
+    def nobody_invited(self) -> list[OrganisationDesignation]:
+        return [o for o in self.organisations if not o.invited]
+
+
+def designation_overview(campaign: Campaign) -> DesignationOverview:
+    """Per target organisation: how many people are invited, and who is designated (three
+    queries whatever the number of organisations)."""
+    invited = dict(
+        campaign.respondents.order_by()
+        .values("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
+    )
+    designated: dict[int, list[Respondent]] = {}
+    for respondent in campaign.respondents.designated().select_related("person").order_by("code"):
+        designated.setdefault(respondent.organisation_id, []).append(respondent)
+    organisations = [
+        OrganisationDesignation(o, invited.get(o.pk, 0), designated.get(o.pk, []))
+        for o in campaign.target_organisations.order_by("kind", "code")
+    ]
+    return DesignationOverview(organisations)

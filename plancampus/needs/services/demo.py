@@ -131,6 +131,10 @@ def _answers(
             continue  # left unanswered (the demo participant fills theirs in)
         effect = province_effect.setdefault(respondent.province_id, float(rng.normal(0, 0.3)))
         senior = 0.4 if respondent.role.code == "provincial_office_director" else 0.0
+        # Only the designated respondent of an office rates it (its director, by default).
+        rates_organisation = (
+            respondent.rates_organisation or not campaign.uses_designated_respondents
+        )
         for competency in competencies:
             if competency.capacity_level == CapacityLevel.INDIVIDUAL:
                 importance, current, gain = PROFILE_2024[competency.code]
@@ -149,7 +153,7 @@ def _answers(
                         current_level=int(np.clip(round(level), 1, 5)),
                     )
                 )
-            else:
+            elif rates_organisation:
                 current, desired, gain = ORGANISATIONAL_2024[competency.code]
                 answers.append(
                     Answer(

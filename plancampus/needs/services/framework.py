@@ -206,6 +206,9 @@ POSITION_TITLES = {
     "finance_officer": ["Finance officer"],
     "national_trainer": ["Lecturer", "Head of training department"],
 }
+# Positions of the directory that head an organisation (a provincial office, a district
+# office): their holder rates the organisational items by default.
+HEAD_POSITION_TITLES = ["Director", "Chief of district office"]
 # Required level / importance per role for the individual competencies (example values).
 REQUIREMENTS = {
     "provincial_planning_officer": {
@@ -268,6 +271,7 @@ def framework_seed_epm(*, institution: Organisation) -> CompetencyFramework:
             "scale_max": 5,
             "proficient_level": 4,
             "scale_labels": SCALE_LABELS,
+            "head_position_titles": HEAD_POSITION_TITLES,
             "is_synthetic": True,
         },
     )

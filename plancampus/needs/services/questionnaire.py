@@ -102,12 +102,21 @@ def questionnaire_competencies(framework: CompetencyFramework) -> list[Competenc
 def questionnaire_pages(
     *, framework: CompetencyFramework, respondent: Respondent | None = None
 ) -> list[Page]:
-    """The questionnaire as pages (one per domain), with the respondent's answers if given."""
+    """The questionnaire as pages (one per domain), with the respondent's answers if given.
+
+    For a respondent who is not designated to rate their organisation (in a campaign that
+    uses designated respondents), only the individual items: the organisational and
+    institutional ones are left out, and so is a page that would be empty.
+    """
     answers: dict[int, Answer] = {}
+    organisational = True
     if respondent is not None:
         answers = {a.competency_id: a for a in respondent.answers.all()}
+        organisational = respondent.answers_organisational_items
     pages: dict[int, Page] = {}
     for competency in questionnaire_competencies(framework):
+        if not organisational and competency.capacity_level != CapacityLevel.INDIVIDUAL:
+            continue
         page = pages.setdefault(competency.domain_id, Page(domain=competency.domain))
         page.items.append(Item(competency, answers.get(competency.pk)))
     return list(pages.values())
@@ -143,6 +152,16 @@ def answer_save(
     framework = campaign.framework
     if competency.framework_id != framework.pk:
         raise ValidationError(_("This item is not part of the campaign's questionnaire."))
+    if (
+        competency.capacity_level != CapacityLevel.INDIVIDUAL
+        and not respondent.answers_organisational_items
+    ):
+        raise ValidationError(
+            _(
+                "The organisational items are rated by the designated respondent of your "
+                "organisation, not in your questionnaire."
+            )
+        )
     if importance is not None and importance not in IMPORTANCE_LEVELS:
         raise ValidationError({"importance": _("Choose an importance from 1 to 5.")})
     _check_level(framework, current_level, "current_level")

@@ -187,6 +187,15 @@ MESSAGES: dict[str, Promise] = {
     "replaced_draft": _(
         "Replaced the unfinished answers this respondent had started in the web form (%(count)s)."
     ),
+    "not_designated": _(
+        "Respondent %(code)s is not designated to rate %(organisation)s: their %(count)s "
+        "answers to the organisational items are stored but not counted in the analysis (they "
+        "count only if the coordinator designates this respondent)."
+    ),
+    "designated_unrated": _(
+        "Respondent %(code)s is designated to rate %(organisation)s, but %(count)s "
+        "organisational questions are not answered (%(columns)s)."
+    ),
 }
 REJECTING = {
     "no_instance_id",
@@ -199,6 +208,7 @@ REJECTING = {
     "respondent_twice",
     "already_answered",
     "missing_answer",
+    "designated_unrated",
     "unknown_choice",
     "columns_missing",
     "no_respondent_column",
@@ -412,7 +422,8 @@ def submissions_check(
             file_problems.append(Problem("version_not_checked"))
 
     choices = _choices(campaign)
-    respondents = {r.code.upper(): r for r in campaign.respondents.all()}
+    respondents = {r.code.upper(): r for r in campaign.respondents.select_related("organisation")}
+    designated_mode = campaign.uses_designated_respondents
     already = {r.instance_id: r.code for r in respondents.values() if r.instance_id}
     draft_counts = dict(
         Answer.objects.filter(
@@ -491,15 +502,28 @@ def submissions_check(
         else:
             seen_respondents[code] = number
             result.respondent = respondent
+        # In a campaign with designated respondents, the organisational questions are theirs
+        # alone: required of them (one problem naming the columns), optional for the others,
+        # whose answers are stored but flagged (and not counted by the analysis).
+        known = respondent is not None
+        rates = known and (respondent.rates_organisation or not designated_mode)  # type: ignore[union-attr]
+        separate = designated_mode  # (for an unknown respondent: rejected for that anyway)
+        unrated: list[str] = []
+        organisational_answers = 0
         for f in fields:
             column = column_of.get(f.name)
             if column is None:
                 continue
             raw = values.get(column, "").strip()
             if not raw:
-                if f.required:
+                if f.required and separate and f.is_organisational:
+                    if rates:
+                        unrated.append(column)
+                elif f.required:
                     problems.append(Problem("missing_answer", column=column))
                 continue
+            if f.is_organisational and f.part != "evidence":
+                organisational_answers += 1
             if f.part == "evidence":
                 result.answers[f.name] = raw
                 continue
@@ -521,6 +545,31 @@ def submissions_check(
                 )
                 continue
             result.answers[f.name] = str(mapping[key])
+        if unrated:
+            problems.append(
+                Problem(
+                    "designated_unrated",
+                    column=unrated[0],
+                    params={
+                        "code": code,
+                        "organisation": respondent.organisation.display_name,  # type: ignore[union-attr]
+                        "count": len(unrated),
+                        "columns": ", ".join(_bare(c) for c in unrated[:6])
+                        + (", …" if len(unrated) > 6 else ""),
+                    },
+                )
+            )
+        if separate and known and not rates and organisational_answers:
+            problems.append(
+                Problem(
+                    "not_designated",
+                    params={
+                        "code": code,
+                        "organisation": respondent.organisation.display_name,  # type: ignore[union-attr]
+                        "count": organisational_answers,
+                    },
+                )
+            )
         _tcol, when = _meta(values, TIME_COLUMNS)
         submitted_at = parse_datetime(when) if when else None
         if submitted_at is not None and timezone.is_naive(submitted_at):

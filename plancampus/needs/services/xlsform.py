@@ -6,6 +6,11 @@ respondent code question, one group per domain, and select_one lists for importa
 the proficiency scale. A hidden ``form_version`` field carries the version into every
 submission, whatever the server (KoboToolbox's ``__version__`` is its own deployment id).
 
+In a campaign that uses designated respondents, a yes/no question asks whether the respondent
+was designated to rate their organisation; the organisational and institutional questions
+are shown (and required) only after a "yes". The import checks the answer against PlanCampus's
+own list of designated respondents, not against this self-declaration.
+
 Before it is offered, the workbook is converted to an XForm with pyxform and the XForm is
 checked to hold every expected field: an invalid form is never offered.
 """
@@ -24,6 +29,7 @@ from .questionnaire import IMPORTANCE_LABELS, questionnaire_competencies
 LANGUAGES = (("en", "English (en)"), ("km", "Khmer (km)"))
 RESPONDENT_FIELD = "respondent_id"
 VERSION_FIELD = "form_version"
+RATES_FIELD = "rates_organisation"
 
 # Question stems, per language of the form (data, not interface text: the form is bilingual
 # whatever the language of whoever downloads it).
@@ -52,7 +58,16 @@ STEMS = {
         "en": "Your respondent code (on your invitation, e.g. R00012)",
         "km": "លេខកូដអ្នកឆ្លើយរបស់អ្នក (នៅលើលិខិតអញ្ជើញ ឧ. R00012)",
     },
+    "rates": {
+        "en": "Were you designated to rate your organisation's capacity (e.g. as its director)?",
+        "km": "តើអ្នកត្រូវបានចាត់តាំងឱ្យវាយតម្លៃសមត្ថភាពអង្គភាពរបស់អ្នកដែរឬទេ (ឧ. ជាប្រធានអង្គភាព)?",
+    },
+    "rates_hint": {
+        "en": "Your invitation says so. Only the designated respondent of each office rates it.",
+        "km": "លិខិតអញ្ជើញរបស់អ្នកបញ្ជាក់ពីការនេះ។ មានតែអ្នកឆ្លើយដែលត្រូវបានចាត់តាំងនៃអង្គភាពនីមួយៗប៉ុណ្ណោះដែលវាយតម្លៃអង្គភាព។",
+    },
 }
+YES_NO = {"yes": {"en": "Yes", "km": "បាទ/ចាស"}, "no": {"en": "No", "km": "ទេ"}}
 
 
 class XLSFormInvalid(Exception):
@@ -68,6 +83,11 @@ class Field:
     competency: Competency
     part: str  # importance, current, desired, evidence
     required: bool
+
+    @property
+    def is_organisational(self) -> bool:
+        """An organisational or enabling-environment question (rated for the organisation)."""
+        return self.competency.capacity_level != CapacityLevel.INDIVIDUAL
 
 
 def form_fields(campaign: Campaign) -> list[Field]:
@@ -93,8 +113,19 @@ def xlsform_rows(campaign: Campaign) -> dict[str, list[list[str]]]:
     label_columns = [f"label::{title}" for _code, title in LANGUAGES]
     hint_columns = [f"hint::{title}" for _code, title in LANGUAGES]
     survey: list[list[str]] = [
-        ["type", "name", *label_columns, *hint_columns, "required", "constraint", "calculation"]
+        [
+            "type",
+            "name",
+            *label_columns,
+            *hint_columns,
+            "required",
+            "constraint",
+            "calculation",
+            "relevant",
+        ]
     ]
+    designated = campaign.uses_designated_respondents
+    only_designated = f"${{{RATES_FIELD}}} = 'yes'" if designated else ""
     blank_labels = [""] * len(LANGUAGES)
 
     def row(
@@ -106,6 +137,7 @@ def xlsform_rows(campaign: Campaign) -> dict[str, list[list[str]]]:
         required: bool = False,
         constraint: str = "",
         calculation: str = "",
+        relevant: str = "",
     ) -> None:
         survey.append(
             [
@@ -116,8 +148,12 @@ def xlsform_rows(campaign: Campaign) -> dict[str, list[list[str]]]:
                 "yes" if required else "",
                 constraint,
                 calculation,
+                relevant,
             ]
         )
+
+    def end_group() -> None:
+        survey.append(["end_group", "", *blank_labels, *blank_labels, "", "", "", ""])
 
     row("start", "start", blank_labels)
     row("end", "end", blank_labels)
@@ -129,11 +165,19 @@ def xlsform_rows(campaign: Campaign) -> dict[str, list[list[str]]]:
         required=True,
         constraint="regex(., '^[A-Za-z][0-9]{3,10}$')",
     )
+    if designated:
+        row(
+            "select_one yes_no",
+            RATES_FIELD,
+            [STEMS["rates"][code] for code, _title in LANGUAGES],
+            hints=[STEMS["rates_hint"][code] for code, _title in LANGUAGES],
+            required=True,
+        )
     current_group = None
     for field in form_fields(campaign):
         if field.group != current_group:
             if current_group is not None:
-                survey.append(["end_group", "", *blank_labels, *blank_labels, "", "", ""])
+                end_group()
             domain = field.competency.domain
             row("begin_group", field.group, [_name(domain, code) for code, _t in LANGUAGES])
             current_group = field.group
@@ -153,9 +197,15 @@ def xlsform_rows(campaign: Campaign) -> dict[str, list[list[str]]]:
             if field.part == "importance"
             else "select_one level"
         )
-        row(kind, field.name, labels, required=field.required)
+        row(
+            kind,
+            field.name,
+            labels,
+            required=field.required,
+            relevant=only_designated if field.is_organisational else "",
+        )
     if current_group is not None:
-        survey.append(["end_group", "", *blank_labels, *blank_labels, "", "", ""])
+        end_group()
 
     choices: list[list[str]] = [["list_name", "name", *label_columns]]
     for level in range(1, 6):
@@ -174,6 +224,9 @@ def xlsform_rows(campaign: Campaign) -> dict[str, list[list[str]]]:
                 *[f"{level} – {framework.level_label(level, code)}" for code, _title in LANGUAGES],
             ]
         )
+    if designated:
+        for value, labels in YES_NO.items():
+            choices.append(["yes_no", value, *[labels[code] for code, _title in LANGUAGES]])
     settings = [
         ["form_title", "form_id", "version", "default_language", "style"],
         [
@@ -201,7 +254,7 @@ def xlsform_workbook(campaign: Campaign) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-        for letter, width in zip("ABCDEFGH", (22, 30, 60, 60, 30, 30, 10, 30), strict=False):
+        for letter, width in zip("ABCDEFGHI", (22, 30, 60, 60, 30, 30, 10, 30, 30), strict=False):
             sheet.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -235,6 +288,8 @@ def xlsform_export(campaign: Campaign) -> bytes:
     data = xlsform_workbook(campaign)
     xform = xform_from_xlsform(data)
     expected = {f.name for f in form_fields(campaign)} | {RESPONDENT_FIELD, VERSION_FIELD}
+    if campaign.uses_designated_respondents:
+        expected.add(RATES_FIELD)
     missing = expected - xform_field_names(xform)
     if missing:
         raise XLSFormInvalid(

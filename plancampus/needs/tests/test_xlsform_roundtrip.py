@@ -92,14 +92,16 @@ def to_xlsx(rows) -> bytes:
     return buffer.getvalue()
 
 
-def complete(campaign, overrides=None):
-    """Answers to every field: importance 4, current 3, desired 4 — with overrides."""
-    values = {}
+def complete(campaign, overrides=None, *, rates=False):
+    """Answers to every individual field (importance 4, current 3), and with ``rates`` (a
+    designated respondent) to the organisational ones (current 2, desired 4) — with
+    overrides."""
+    values = {"rates_organisation": "yes" if rates else "no"}
     for competency in campaign.framework.competencies.all():
         if competency.capacity_level == "individual":
             values[f"{competency.code}_importance"] = "4"
             values[f"{competency.code}_current"] = "3"
-        else:
+        elif rates:
             values[f"{competency.code}_current"] = "2"
             values[f"{competency.code}_desired"] = "4"
             values[f"{competency.code}_evidence"] = "Organigram 2025"
@@ -153,7 +155,9 @@ def test_round_trip_finds_the_expected_gaps(campaign, form):
             {"sector_plan_preparation_current": "2", "sector_plan_preparation_importance": "5"},
         ),
         code["Keo Vannak"]: complete(
-            campaign, {"teacher_management_current": "1", "teacher_management_importance": "5"}
+            campaign,
+            {"teacher_management_current": "1", "teacher_management_importance": "5"},
+            rates=True,
         ),
     }
     record = submissions_import(
@@ -231,7 +235,7 @@ def test_bad_rows_are_rejected_or_flagged_with_their_reason(campaign, form):
                 campaign, {"teacher_management_importance": ""}
             ),  # missing
             "R99999": complete(campaign),  # not in the campaign
-            code["Keo Vannak"]: complete(campaign),  # kept, but outside the period: flagged
+            code["Keo Vannak"]: complete(campaign, rates=True),  # outside the period: flagged
             code["Ly Malis"]: complete(campaign),  # another form version
         },
     )
@@ -488,7 +492,7 @@ def test_central_export_compares_form_version_column(campaign, form):
     answers = {
         code["Sok Dara"]: complete(campaign),
         code["Chan Thida"]: complete(campaign),
-        code["Keo Vannak"]: complete(campaign),
+        code["Keo Vannak"]: complete(campaign, rates=True),
     }
     data = central_export(
         campaign,

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plancampus.core.access import access_for, get_or_404, jobs_for_user
-from plancampus.core.models import BackgroundJob, Person
+from plancampus.core.models import BackgroundJob
 
 from ..access import campaign_for_view, can_manage, manageable_institution_ids, require_manage
 from ..forms import CampaignForm, ImportForm
@@ -121,33 +120,6 @@ def campaign_invite(request: HttpRequest, pk: int) -> HttpResponse:
     count = campaign_services.respondents_invite(campaign=campaign)
     messages.success(request, _("%(count)s new respondents invited.") % {"count": count})
     return redirect("needs-campaign", pk=campaign.pk)
-
-
-@login_required
-def respondent_list(request: HttpRequest, pk: int) -> HttpResponse:
-    access = access_for(request)
-    campaign = campaign_for_view(access, pk)
-    respondents = campaign.respondents.with_relations().order_by("code")
-    status = request.GET.get("status", "")
-    if status in RespondentStatus.values:
-        respondents = respondents.filter(status=status)
-    query = request.GET.get("q", "").strip()
-    if query:
-        respondents = respondents.filter(
-            Q(code__iexact=query) | Q(person__in=Person.objects.search(query))
-        )
-    page = Paginator(respondents, settings.PLANCAMPUS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "needs/respondent_list.html",
-        {
-            "campaign": campaign,
-            "page": page,
-            "status": status,
-            "statuses": RespondentStatus.choices,
-            "query": query,
-        },
-    )
 
 
 @login_required
