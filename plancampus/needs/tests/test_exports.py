@@ -7,10 +7,12 @@ import datetime as dt
 import io
 import logging
 import re
+import signal
 
 import docx
 import pytest
 from django.contrib.messages import get_messages
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -492,3 +494,32 @@ def test_the_task_of_a_deleted_plan_ends_failed(coordinator, plan, queued_only):
     assert exports.export_render_run(job_id=job_id) == {"outcome": "gone"}
     job = BackgroundJob.objects.get(pk=job_id)
     assert (job.status, job.result["error"]) == ("failed", "gone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_database_worker_makes_the_document(client_for, coordinator, plan, settings):
+    """Queued in the database, made by `manage.py db_worker`, then downloaded."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    client = client_for(coordinator)
+    ask_plan(client, plan, "docx", "km")
+    export = DocumentExport.objects.select_related("job").get()
+    assert export.job.status == BackgroundJob.Status.QUEUED
+    task_result = DBTaskResult.objects.get(pk=export.job.task_result_id)
+    assert task_result.status == "READY"
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+    task_result.refresh_from_db()
+    assert task_result.status == "SUCCESSFUL"
+    export = DocumentExport.objects.select_related("job").get(pk=export.pk)
+    assert export.job.status == BackgroundJob.Status.SUCCEEDED, export.job.result
+    _response, content = download(client, export)
+    word = docx.Document(io.BytesIO(content))
+    assert "ផែនការអភិវឌ្ឍសមត្ថភាព" in "\n".join(p.text for p in word.paragraphs)
