@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plancampus.core.models import Area, AreaKind, Organisation, OrganisationKind
@@ -19,8 +20,10 @@ from .models import (
     Intervention,
     InterventionStatus,
     Objective,
+    Respondent,
     RoleProfile,
 )
+from .models.campaigns import OrganisationalAnswers
 
 TARGET_KINDS = [
     (OrganisationKind.PROVINCIAL_OFFICE, OrganisationKind.PROVINCIAL_OFFICE.label),
@@ -233,3 +236,106 @@ class InterventionForm(forms.ModelForm):
             country_id=plan.institution.country_id
         ).exclude(kind=OrganisationKind.DISTRICT_OFFICE)
         _gap_choices(self, plan)
+
+
+class CampaignEditForm(forms.Form):
+    """What may change after a campaign is created (not the framework, code or version)."""
+
+    name_en = forms.CharField(label=_("Name (English)"), max_length=255)
+    name_km = forms.CharField(label=_("Name (Khmer)"), max_length=255, required=False)
+    name_fr = forms.CharField(label=_("Name (French)"), max_length=255, required=False)
+    starts_on = forms.DateField(label=_("Opens on"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Closes on"), widget=DateInput)
+    target_roles = forms.ModelMultipleChoiceField(
+        label=_("Roles assessed"),
+        queryset=RoleProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    target_organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations assessed"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "columns"}),
+        help_text=_(
+            "People of an added organisation (or in an added role) are invited at once. "
+            "Removing one removes its respondents."
+        ),
+    )
+    organisational_answers = forms.ChoiceField(
+        label=_("Organisational items rated by"),
+        choices=OrganisationalAnswers.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Changing this changes the organisational figures of the analysis (and of the "
+            "documents made after)."
+        ),
+    )
+    baseline = forms.ModelChoiceField(
+        label=_("Baseline campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        help_text=_("The earlier campaign this one re-assesses, to compare with."),
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    confirm_removals = forms.BooleanField(
+        label=_("Remove them, with their answers"),
+        required=False,
+        help_text=_(
+            "Needed when an organisation or a role you remove has respondents who already answered."
+        ),
+    )
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault(
+            "initial",
+            {
+                "name_en": campaign.name_en,
+                "name_km": campaign.name_km,
+                "name_fr": campaign.name_fr,
+                "starts_on": campaign.starts_on,
+                "ends_on": campaign.ends_on,
+                "target_roles": list(campaign.target_roles.all()),
+                "target_organisations": list(campaign.target_organisations.all()),
+                "organisational_answers": campaign.organisational_answers,
+                "baseline": campaign.baseline,
+                "description": campaign.description,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["target_roles"].queryset = RoleProfile.objects.filter(
+            framework_id=campaign.framework_id
+        )
+        institution = campaign.institution
+        self.fields["target_organisations"].queryset = (
+            Organisation.objects.filter(
+                Q(country_id=institution.country_id, kind__in=[k for k, _l in TARGET_KINDS])
+                | Q(pk__in=campaign.target_organisations.values("pk"))
+            )
+            .distinct()
+            .order_by("kind", "code")
+        )
+        self.fields["baseline"].queryset = Campaign.objects.filter(
+            institution_id=campaign.institution_id, framework_id=campaign.framework_id
+        ).exclude(pk=campaign.pk)
+
+
+class RespondentForm(forms.Form):
+    role = forms.ModelChoiceField(
+        label=_("Role"),
+        queryset=RoleProfile.objects.none(),
+        help_text=_("The role profile the respondent's gaps are measured against."),
+    )
+    rates_organisation = forms.BooleanField(
+        label=_("Designated to rate the organisation"),
+        required=False,
+        help_text=_("Answers the organisational and institutional items for their organisation."),
+    )
+
+    def __init__(self, *args, respondent: Respondent, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault(
+            "initial",
+            {"role": respondent.role, "rates_organisation": respondent.rates_organisation},
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = respondent.campaign.target_roles.all()

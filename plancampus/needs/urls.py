@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import analysis, campaigns, exports, framework, plans, respond, respondents
+from .views import (
+    analysis,
+    campaigns,
+    exports,
+    framework,
+    plan_items,
+    plans,
+    respond,
+    respondents,
+)
 
 urlpatterns = [
     path("", framework.needs_home, name="needs-home"),
@@ -15,6 +24,12 @@ urlpatterns = [
         respondents.respondent_designate,
         name="needs-respondent-designate",
     ),
+    path(
+        "campaigns/<int:pk>/respondents/<int:respondent>/edit/",
+        respondents.respondent_edit,
+        name="needs-respondent-edit",
+    ),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="needs-campaign-edit"),
     path(
         "campaigns/<int:pk>/designate-heads/",
         respondents.designate_heads,
@@ -83,6 +98,26 @@ urlpatterns = [
         "plans/<int:pk>/objectives/<int:objective>/interventions/<int:intervention>/edit/",
         plans.intervention_form,
         name="needs-intervention-edit",
+    ),
+    path(
+        "plans/<int:pk>/objectives/<int:objective>/delete/",
+        plan_items.objective_delete,
+        name="needs-objective-delete",
+    ),
+    path(
+        "plans/<int:pk>/indicators/<int:indicator>/delete/",
+        plan_items.indicator_delete,
+        name="needs-indicator-delete",
+    ),
+    path(
+        "plans/<int:pk>/interventions/<int:intervention>/delete/",
+        plan_items.intervention_delete,
+        name="needs-intervention-delete",
+    ),
+    path(
+        "plans/<int:pk>/measurements/<int:measurement>/delete/",
+        plan_items.measurement_delete,
+        name="needs-measurement-delete",
     ),
     path(
         "plans/<int:pk>/indicators/<int:indicator>/measure/",

@@ -94,6 +94,9 @@ class Objective(MultilingualNameMixin):
         Competency, blank=True, related_name="+", verbose_name=_("gaps answered")
     )
 
+    # Audited like the plan and its interventions: a deleted objective stays in the history.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("objective")
         verbose_name_plural = _("objectives")
@@ -113,6 +116,8 @@ class Indicator(MultilingualNameMixin):
     target_value = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
     target_year = models.PositiveSmallIntegerField(_("target year"))
     means_of_verification = models.CharField(_("means of verification"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator")
@@ -143,6 +148,9 @@ class IndicatorMeasurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Progress entries: a deleted one stays in the history, with who deleted it.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("measurement")

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
@@ -30,6 +30,7 @@ from ..models import (
     Competency,
     CompetencyFramework,
     Respondent,
+    RespondentStatus,
     RoleProfile,
 )
 
@@ -101,7 +102,15 @@ def respondents_invite(*, campaign: Campaign, is_synthetic: bool = False) -> int
     )
     orgs = {o.pk: o for o in organisations}
     invited = set(campaign.respondents.values_list("person_id", flat=True))
-    existing_codes = campaign.respondents.count()
+    # Codes follow the highest one given (not the count: removed respondents leave gaps).
+    existing_codes = max(
+        (
+            int(code[1:])
+            for code in campaign.respondents.values_list("code", flat=True)
+            if code[:1] == "R" and code[1:].isdigit()
+        ),
+        default=0,
+    )
     new: list[Respondent] = []
     people = Person.objects.filter(organisation_id__in=list(orgs)).order_by(
         "organisation_id", "name_latin", "id"
@@ -261,3 +270,163 @@ def designation_overview(campaign: Campaign) -> DesignationOverview:
         for o in campaign.target_organisations.order_by("kind", "code")
     ]
     return DesignationOverview(organisations)
+
+
+# --- Changing a campaign after it was created ---------------------------------------------
+
+
+class RemovalsNeedConfirmation(ValidationError):
+    """Targets are removed whose respondents have answers: the caller must confirm."""
+
+    def __init__(self, removal: Removal) -> None:
+        super().__init__(
+            _(
+                "%(count)s respondents of the organisations or roles removed have answers "
+                "(%(submitted)s submitted): confirm to remove them with their answers."
+            )
+            % {"count": removal.answered, "submitted": removal.submitted},
+            code="confirm_removals",
+        )
+        self.removal = removal
+
+
+@dataclass
+class Removal:
+    """What removing some target organisations and roles takes out of a campaign."""
+
+    organisations: list[Organisation]
+    roles: list[RoleProfile]
+    respondents: int = 0  # invited people who go
+    answered: int = 0  # of whom have answers (in progress or submitted)
+    submitted: int = 0
+
+
+@dataclass
+class CampaignUpdate:
+    campaign: Campaign
+    removal: Removal
+    invited: int = 0
+
+
+def campaign_removal(
+    *, campaign: Campaign, organisations: Iterable[Organisation], roles: Iterable[RoleProfile]
+) -> Removal:
+    """Which targets would go if the campaign targeted ``organisations`` and ``roles``, and
+    the respondents (and answers) that would go with them."""
+    keep_orgs = {o.pk for o in organisations}
+    keep_roles = {r.pk for r in roles}
+    removed_orgs = [o for o in campaign.target_organisations.all() if o.pk not in keep_orgs]
+    removed_roles = [r for r in campaign.target_roles.all() if r.pk not in keep_roles]
+    removal = Removal(removed_orgs, removed_roles)
+    if not removed_orgs and not removed_roles:
+        return removal
+    leaving = campaign.respondents.filter(
+        models.Q(organisation_id__in=[o.pk for o in removed_orgs])
+        | models.Q(role_id__in=[r.pk for r in removed_roles])
+    )
+    counts = leaving.aggregate(
+        total=Count("id"),
+        answered=Count("id", filter=~models.Q(status=RespondentStatus.INVITED)),
+        submitted=Count("id", filter=models.Q(status=RespondentStatus.SUBMITTED)),
+    )
+    removal.respondents = counts["total"]
+    removal.answered = counts["answered"]
+    removal.submitted = counts["submitted"]
+    return removal
+
+
+@transaction.atomic
+def campaign_update(
+    *,
+    campaign: Campaign,
+    name_en: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    target_organisations: Iterable[Organisation],
+    target_roles: Iterable[RoleProfile],
+    name_fr: str = "",
+    name_km: str = "",
+    description: str = "",
+    baseline: Campaign | None = None,
+    organisational_answers: str | None = None,
+    confirm_removals: bool = False,
+) -> CampaignUpdate:
+    """Change a campaign's names, period, baseline, targets and who rates the organisations.
+
+    The framework, the code and the form version do not change (deployed XLSForms and imports
+    rely on them). Removing an organisation or a role removes its respondents; if some have
+    answers, nothing changes unless ``confirm_removals`` (then their answers go too; the
+    removal is in the respondents' history). Added organisations and roles are invited at
+    once. Audited through the campaign's history (fields and targets).
+    """
+    organisations = list(target_organisations)
+    roles = list(target_roles)
+    if not roles:
+        raise ValidationError({"target_roles": _("Choose at least one role to assess.")})
+    if any(role.framework_id != campaign.framework_id for role in roles):
+        raise ValidationError({"target_roles": _("These roles belong to another framework.")})
+    if baseline is not None:
+        if baseline.institution_id != campaign.institution_id:
+            raise ValidationError({"baseline": _("The baseline belongs to another institution.")})
+        ancestor: Campaign | None = baseline
+        while ancestor is not None:
+            if ancestor.pk == campaign.pk:
+                raise ValidationError(
+                    {"baseline": _("The baseline cannot be a re-assessment of this campaign.")}
+                )
+            ancestor = ancestor.baseline
+    removal = campaign_removal(campaign=campaign, organisations=organisations, roles=roles)
+    if removal.answered and not confirm_removals:
+        raise RemovalsNeedConfirmation(removal)
+    mode_changed = (
+        organisational_answers is not None
+        and organisational_answers != campaign.organisational_answers
+    )
+    campaign.name_en = name_en
+    campaign.name_fr = name_fr
+    campaign.name_km = name_km
+    campaign.description = description
+    campaign.starts_on = starts_on
+    campaign.ends_on = ends_on
+    campaign.baseline = baseline
+    if organisational_answers is not None:
+        campaign.organisational_answers = organisational_answers
+    campaign.full_clean()
+    campaign.save()
+    if {o.pk for o in organisations} != set(
+        campaign.target_organisations.values_list("pk", flat=True)
+    ):
+        campaign.target_organisations.set(organisations)
+    if {r.pk for r in roles} != set(campaign.target_roles.values_list("pk", flat=True)):
+        campaign.target_roles.set(roles)
+    if removal.respondents:
+        campaign.respondents.filter(
+            models.Q(organisation_id__in=[o.pk for o in removal.organisations])
+            | models.Q(role_id__in=[r.pk for r in removal.roles])
+        ).delete()
+    invited = respondents_invite(campaign=campaign)
+    if removal.submitted or mode_changed:
+        campaign.touch_answers()
+    return CampaignUpdate(campaign, removal, invited)
+
+
+@transaction.atomic
+def respondent_change_role(
+    *, respondent: Respondent, role: RoleProfile, user: User | None = None
+) -> Respondent:
+    """Give a respondent another of the campaign's roles; audited.
+
+    Their gaps are then measured against that role's profile: the analysis (cached) is
+    recomputed. Their answers do not change.
+    """
+    campaign = respondent.campaign
+    if role.pk == respondent.role_id:
+        return respondent
+    if not campaign.target_roles.filter(pk=role.pk).exists():
+        raise ValidationError({"role": _("Choose one of the roles the campaign assesses.")})
+    respondent.role = role
+    if user is not None and user.is_authenticated:
+        respondent._history_user = user  # type: ignore[attr-defined]
+    respondent.save(update_fields=["role"])
+    campaign.touch_answers()
+    return respondent

@@ -16,7 +16,7 @@ from plancampus.core.access import access_for, get_or_404, jobs_for_user
 from plancampus.core.models import BackgroundJob
 
 from ..access import campaign_for_view, can_manage, manageable_institution_ids, require_manage
-from ..forms import CampaignForm, ImportForm
+from ..forms import CampaignEditForm, CampaignForm, ImportForm
 from ..models import CampaignStatus, RespondentStatus, SubmissionImport
 from ..services import campaigns as campaign_services
 from ..services import submissions, xlsform
@@ -216,3 +216,66 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     if job.is_finished and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a campaign after its creation; removals with answers ask for a confirmation."""
+    access = access_for(request)
+    campaign = campaign_for_view(access, pk)
+    require_manage(access, campaign.institution_id)
+    form = CampaignEditForm(request.POST or None, campaign=campaign)
+    removal = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = campaign_services.campaign_update(
+                campaign=campaign,
+                name_en=data["name_en"],
+                name_km=data["name_km"],
+                name_fr=data["name_fr"],
+                description=data["description"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                baseline=data["baseline"],
+                target_organisations=data["target_organisations"],
+                target_roles=data["target_roles"],
+                organisational_answers=data["organisational_answers"],
+                confirm_removals=data["confirm_removals"],
+            )
+        except campaign_services.RemovalsNeedConfirmation as error:
+            removal = error.removal
+            form.add_error("confirm_removals", error.messages)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            gone = result.removal
+            messages.success(
+                request,
+                _(
+                    "Campaign saved: %(invited)s respondents invited, %(removed)s removed "
+                    "(%(answered)s of them with answers)."
+                )
+                % {
+                    "invited": result.invited,
+                    "removed": gone.respondents,
+                    "answered": gone.answered,
+                },
+            )
+            return redirect("needs-campaign", pk=campaign.pk)
+    if removal is None and form.is_bound and form.is_valid():
+        removal = campaign_services.campaign_removal(
+            campaign=campaign,
+            organisations=form.cleaned_data["target_organisations"],
+            roles=form.cleaned_data["target_roles"],
+        )
+    return render(
+        request,
+        "needs/campaign_edit.html",
+        {"campaign": campaign, "form": form, "removal": removal},
+        status=400 if form.errors else 200,
+    )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,7 @@ from plancampus.core.access import access_for, get_or_404
 from plancampus.core.models import Person
 
 from ..access import campaign_for_view, can_manage, require_manage
+from ..forms import RespondentForm
 from ..models import Campaign, RespondentStatus
 from ..services import campaigns as campaign_services
 
@@ -125,3 +127,43 @@ def designate_heads(request: HttpRequest, pk: int) -> HttpResponse:
         % {"count": count},
     )
     return redirect(_back(request, campaign))
+
+
+@login_required
+def respondent_edit(request: HttpRequest, pk: int, respondent: int) -> HttpResponse:
+    """Change a respondent's role (their gaps are measured against it) and designation."""
+    campaign = _managed_campaign(request, pk)
+    target = get_or_404(
+        campaign.respondents.select_related("person", "organisation", "role"), pk=respondent
+    )
+    target.campaign = campaign
+    form = RespondentForm(request.POST or None, respondent=target)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = request.user
+        try:
+            with transaction.atomic():
+                campaign_services.respondent_change_role(
+                    respondent=target,
+                    role=data["role"],
+                    user=user,  # type: ignore[arg-type]
+                )
+                campaign_services.respondent_designate(
+                    respondent=target,
+                    designated=data["rates_organisation"],
+                    user=user,  # type: ignore[arg-type]
+                )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("%(person)s: saved.") % {"person": target.person.display_name},
+            )
+            return redirect(reverse("needs-respondents", args=[campaign.pk]) + f"?q={target.code}")
+    return render(
+        request,
+        "needs/respondent_form.html",
+        {"campaign": campaign, "respondent": target, "form": form},
+        status=400 if form.errors else 200,
+    )
