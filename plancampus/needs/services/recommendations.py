@@ -6,8 +6,17 @@ per competency, the Borich ranking and who is below the level their role require
 recommended course is a current course of the campaign's institution with an outcome on a gap
 competency; the people who should take it are the respondents below the required level in one
 of its gap competencies (in its target roles, if the course names any), the largest gaps
-first, leaving out those who already completed the course (any version, matched on its code).
-Gap competencies that no course develops are listed apart, as input to course design.
+first. Among them, those already on the course (any version, matched on its code) are not
+listed as people who should take it but shown apart:
+
+- **already completed**: a result "completed" in a cohort of the course;
+- **already enrolled**: nominated, accepted or on the waiting list of a cohort of the course
+  that is not cancelled, with no result yet. Someone whose result was "not completed", or who
+  withdrew or was not accepted, should take it (again) and is listed.
+
+The enrolments are read through the training module's public querysets (one query whatever the
+number of courses). Gap competencies that no course develops are listed apart, as input to
+course design.
 """
 
 from __future__ import annotations
@@ -32,6 +41,16 @@ class Candidate:
     organisation_id: int
     gap: float  # largest gap among the course's gap competencies
     person: Person | None = None
+    cohort_code: str = ""  # already enrolled or completed: in which cohort
+    enrolment_status: str = ""  # already enrolled: nominated, accepted, waiting
+
+    @property
+    def enrolment_status_label(self) -> str:
+        from plancampus.training.models import EnrolmentStatus
+
+        if self.enrolment_status in EnrolmentStatus.values:
+            return str(EnrolmentStatus(self.enrolment_status).label)
+        return self.enrolment_status
 
 
 @dataclass
@@ -39,8 +58,54 @@ class CourseRecommendation:
     course: object  # training.Course
     needs: list[Need]  # the gaps it addresses, by Borich rank
     target_levels: dict[int, int]  # competency id → level the course aims at
-    candidates: list[Candidate] = field(default_factory=list)
-    already_trained: int = 0
+    candidates: list[Candidate] = field(default_factory=list)  # should take it
+    already_enrolled: list[Candidate] = field(default_factory=list)
+    already_completed: list[Candidate] = field(default_factory=list)
+
+    @property
+    def everyone(self) -> list[Candidate]:
+        return [*self.candidates, *self.already_enrolled, *self.already_completed]
+
+
+@dataclass(frozen=True)
+class OnCourse:
+    """A person already on a course: completed it, or enrolled in a running cohort."""
+
+    completed: bool
+    cohort_code: str
+    status: str  # the enrolment's status (for the enrolled)
+
+
+def people_on_courses(
+    *, institution_id: int, course_codes: set[str]
+) -> dict[str, dict[int, OnCourse]]:
+    """Per course code, the people who completed it or are enrolled in it (one query).
+
+    Completion wins over an enrolment in another cohort of the same course.
+    """
+    if not course_codes:
+        return {}
+    from plancampus.training.models import CohortStatus, Enrolment, ResultStatus
+
+    running = (
+        Enrolment.objects.active()
+        .filter(result_status=ResultStatus.PENDING)
+        .exclude(cohort__status=CohortStatus.CANCELLED)
+    )
+    rows = (
+        (Enrolment.objects.completed() | running)
+        .filter(cohort__course__code__in=course_codes, cohort__institution_id=institution_id)
+        .order_by("cohort__start_date", "pk")
+        .values_list("cohort__course__code", "person_id", "result_status", "status", "cohort__code")
+    )
+    found: dict[str, dict[int, OnCourse]] = {}
+    for code, person_id, result, status, cohort in rows:
+        people = found.setdefault(code, {})
+        completed = result == ResultStatus.COMPLETED
+        current = people.get(person_id)
+        if current is None or (completed and not current.completed):
+            people[person_id] = OnCourse(completed, cohort, status)
+    return found
 
 
 @dataclass
@@ -61,7 +126,7 @@ def recommendations_for(campaign: Campaign, *, top: int = TOP_GAPS) -> Recommend
     top_needs = [n for n in analysis.needs if n.n and n.mwds == n.mwds and n.mwds > 0][:top]
     if not _training_installed():
         return Recommendations(analysis, top_needs, [], top_needs, training_available=False)
-    from plancampus.training.models import Course, Enrolment, OutcomeCompetency
+    from plancampus.training.models import Course, OutcomeCompetency
 
     gap_ids = [n.competency.pk for n in top_needs]
     links = list(
@@ -81,14 +146,10 @@ def recommendations_for(campaign: Campaign, *, top: int = TOP_GAPS) -> Recommend
         course_id__in=list(by_course)
     ).values_list("course_id", "roleprofile_id"):
         target_roles.setdefault(course_id, set()).add(role_id)
-    codes = {course.code for course in courses.values()}
-    completed: dict[str, set[int]] = {}
-    for code, person_id in (
-        Enrolment.objects.completed()
-        .filter(cohort__course__code__in=codes, cohort__institution_id=campaign.institution_id)
-        .values_list("cohort__course__code", "person_id")
-    ):
-        completed.setdefault(code, set()).add(person_id)
+    on_courses = people_on_courses(
+        institution_id=campaign.institution_id,
+        course_codes={course.code for course in courses.values()},
+    )
 
     data = analysis.data
     column = {c.pk: j for j, c in enumerate(data.competencies)}
@@ -110,23 +171,27 @@ def recommendations_for(campaign: Campaign, *, top: int = TOP_GAPS) -> Recommend
             roles = target_roles.get(course_id)
             if roles:
                 mask &= np.isin(role_ids, list(roles))
-            done = completed.get(course.code, set())
+            on_course = on_courses.get(course.code, {})
             rows = np.flatnonzero(mask)
-            trained = (
-                np.isin(data.person_ids[rows], list(done)) if done else np.zeros(len(rows), bool)
-            )
-            recommendation.already_trained = int(trained.sum())
-            rows = rows[~trained]
             rows = rows[np.argsort(-gaps[rows], kind="stable")]
-            recommendation.candidates = [
-                Candidate(
-                    person_id=int(data.person_ids[r]),
+            for r in rows:
+                person_id = int(data.person_ids[r])
+                candidate = Candidate(
+                    person_id=person_id,
                     role_id=int(data.roles[data.role_index[r]].pk),
                     organisation_id=int(data.organisations[data.organisation_index[r]].pk),
                     gap=float(gaps[r]),
                 )
-                for r in rows
-            ]
+                state = on_course.get(person_id)
+                if state is None:
+                    recommendation.candidates.append(candidate)
+                    continue
+                candidate.cohort_code = state.cohort_code
+                if state.completed:
+                    recommendation.already_completed.append(candidate)
+                else:
+                    candidate.enrolment_status = state.status
+                    recommendation.already_enrolled.append(candidate)
         result.append(recommendation)
     result.sort(key=lambda r: (min(n.rank for n in r.needs), -len(r.candidates)))
     covered = {c for levels in by_course.values() for c in levels}
@@ -135,8 +200,28 @@ def recommendations_for(campaign: Campaign, *, top: int = TOP_GAPS) -> Recommend
 
 
 def attach_people(recommendation: CourseRecommendation, limit: int | None = None) -> None:
-    """Load the Person of the first ``limit`` candidates (one query)."""
+    """Load the Person of the first ``limit`` candidates of one course (one query)."""
     chosen = recommendation.candidates[:limit] if limit else recommendation.candidates
-    people = Person.objects.select_related("organisation").in_bulk([c.person_id for c in chosen])
+    _attach(chosen)
+
+
+def attach_people_to_all(recommendations: list[CourseRecommendation], limit: int) -> None:
+    """Load the Person of the first ``limit`` people of each list (should take it, already
+    enrolled, already completed) of every course: one query for the page."""
+    chosen = [
+        candidate
+        for r in recommendations
+        for group in (r.candidates, r.already_enrolled, r.already_completed)
+        for candidate in group[:limit]
+    ]
+    _attach(chosen)
+
+
+def _attach(chosen: list[Candidate]) -> None:
+    if not chosen:
+        return
+    people = Person.objects.select_related("organisation").in_bulk(
+        list({c.person_id for c in chosen})
+    )
     for candidate in chosen:
         candidate.person = people.get(candidate.person_id)

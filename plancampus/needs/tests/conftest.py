@@ -14,6 +14,16 @@ from plancampus.needs.models import (
 from plancampus.needs.tests.factories import fill, make_campaign
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the analysis is cached per campaign id (and a
+    recent one served for 10 s), and the database gives the same ids again from one test to
+    the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def campaign(institution, office):
     """An open campaign over the Siemreap office: four staff invited, one not (an inspector)."""

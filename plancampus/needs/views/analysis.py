@@ -18,7 +18,7 @@ from plancampus.core.models import Person
 from ..access import campaign_for_view, campaigns_for_user
 from ..services import charts
 from ..services.analysis import campaign_analysis, compare
-from ..services.recommendations import attach_people, recommendations_for
+from ..services.recommendations import attach_people, attach_people_to_all, recommendations_for
 
 ORGANISATIONS_SHOWN = 25
 PEOPLE_SHOWN = 15
@@ -158,8 +158,7 @@ def recommendations(request: HttpRequest, pk: int) -> HttpResponse:
     access = access_for(request)
     campaign = campaign_for_view(access, pk)
     result = recommendations_for(campaign)
-    for course in result.courses:
-        attach_people(course, limit=PEOPLE_SHOWN)
+    attach_people_to_all(result.courses, limit=PEOPLE_SHOWN)
     roles = {r.pk: r for r in result.analysis.data.roles}
     return render(
         request,
