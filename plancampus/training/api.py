@@ -280,6 +280,14 @@ class AttendanceMarkIn(Schema):
     enrolment_id: int = Field(..., ge=1, le=MAX_ID)
     status: AttendanceStatus
 
+    marked_at: dt.datetime | None = Field(
+        None,
+        description=_(
+            "When the mark was made, for a mark sent late (kept on a device while offline); "
+            "empty: now. Of two marks of the same person the newer is kept, whatever the "
+            "order in which they arrive; a time in the future counts as now."
+        ),
+    )
 
 class AttendanceIn(Schema):
     marks: list[AttendanceMarkIn] = Field(..., min_length=1, max_length=2000)
@@ -622,7 +630,9 @@ def mark_attendance(
     session_id: int = Path(..., ge=1, le=MAX_ID),
 ) -> Any:
     """Set the status of each enrolment for the session. Sending the same marks again changes
-    nothing; marks of people not in the request are kept. Trainers: only their cohorts."""
+    nothing; marks of people not in the request are kept; a mark older than the one stored
+    (``marked_at``) leaves it in place. Answers the marks as stored. Trainers: only their
+    cohorts."""
     access = member_access(request)
     cohort, session = _session(access, cohort_id, session_id)
     require_teach(access, cohort)
@@ -630,7 +640,13 @@ def mark_attendance(
     if len(marks) != len(body.marks):
         raise HttpError(400, str(_("An enrolment appears twice in the marks.")))
     try:
-        attendance_mark(session=session, marks=marks, user=request.user)  # type: ignore[arg-type]
+    # A time without a zone is taken as UTC.
+    times = {
+        m.enrolment_id: m.marked_at if m.marked_at.tzinfo else m.marked_at.replace(tzinfo=dt.UTC)
+        for m in body.marks
+        if m.marked_at is not None
+    }
+        attendance_mark(session=session, marks=marks, user=request.user, times=times)  # type: ignore[arg-type]
     except ValidationError as error:
         raise _refused(error) from None
     return list(

@@ -15,7 +15,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in
+from .conftest import AXE, log_in
+from .test_accessibility import BLOCKING, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -94,6 +95,9 @@ def test_an_office_nominates_the_coordinator_accepts_and_the_overflow_waits(
     # Already nominated: no box to tick any more.
     expect(phone.locator(f"input[name=people][value='{first.pk}']")).to_have_count(0)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    if AXE.exists():
+        blocking = [v for v in axe_violations(phone) if v["impact"] in BLOCKING]
+        assert not blocking, blocking
 
     # --- The coordinator accepts both, in order: one seat, so the second one waits.
     desk = new_context().new_page()

@@ -110,3 +110,38 @@ def test_two_trainers_entering_marks_at_once_lose_none(cohort, coordinator, trai
     assert errors == []
     assert Mark.objects.filter(value=12).count() == 5
     assert Mark.objects.filter(value=14).count() == 5
+
+
+def test_two_trainers_marking_the_same_person_at_once_keep_the_newer_mark(
+    cohort, coordinator, trainer
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    session = SessionFactory(cohort=cohort)
+    enrolments = [EnrolmentFactory(cohort=cohort) for _ in range(10)]
+    for round_ in range(5):
+        now = timezone.now()
+        older, newer = now - dt.timedelta(minutes=10), now - dt.timedelta(minutes=1)
+        # Alternate which trainer holds the newer marks: the order of arrival must not matter.
+        first_at, second_at = (older, newer) if round_ % 2 else (newer, older)
+        errors = _together(
+            lambda first_at=first_at: attendance_mark(
+                session=session,
+                marks={e.pk: "present" for e in enrolments},
+                user=trainer,
+                times={e.pk: first_at for e in enrolments},
+            ),
+            lambda second_at=second_at: attendance_mark(
+                session=session,
+                marks={e.pk: "absent" for e in enrolments},
+                user=coordinator,
+                times={e.pk: second_at for e in enrolments},
+            ),
+        )
+        assert errors == []
+        expected = "present" if first_at > second_at else "absent"
+        assert set(
+            Attendance.objects.filter(session=session).values_list("status", "marked_at")
+        ) == {(expected, max(first_at, second_at))}

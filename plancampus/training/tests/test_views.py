@@ -257,15 +257,17 @@ def test_nominate_accept_all_and_withdraw_through_the_pages(
     assert "already in this cohort" in response.content.decode()
 
 
-def test_attendance_tap_is_idempotent_and_answers_a_small_row(
+def test_attendance_tap_is_idempotent_and_answers_a_small_json(
     client_for, trainer, cohort, session, enrolment
 ):
     client = client_for(trainer)
     url = reverse("training:attendance-tap", args=[cohort.pk, session.pk, enrolment.pk])
     for _ in range(2):
-        response = client.post(url, {f"s-{enrolment.pk}": "absent"}, headers={"HX-Request": "true"})
+        response = client.post(url, {"status": "absent"}, headers={"Accept": "application/json"})
         assert response.status_code == 200
-        assert len(response.content) < 4000
+        assert len(response.content) < 400
+        assert response.json()["status"] == "absent"
+        assert response.json()["applied"] is True
     assert Attendance.objects.get(session=session, enrolment=enrolment).status == "absent"
     assert Attendance.objects.count() == 1
 

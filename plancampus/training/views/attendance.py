@@ -1,7 +1,14 @@
 """The attendance grid of a session: phone first, one tap per person.
 
-Each row is a set of radio buttons (present, absent, excused, late). With JavaScript, a tap
-sends that one person's status (htmx) and the answer is the row alone, a few hundred bytes.
+Each row is a set of radio buttons (present, absent, excused, late). With JavaScript
+(``training/js/attendance.js``), a tap sends that one person's status and the answer is a few
+hundred bytes of JSON. The page keeps every tap in the phone's ``localStorage`` until the
+server has it: taps made offline, or whose request failed, are shown as pending and sent again
+when the connection returns, after a failure (with a growing delay) and when the page is
+opened again. Each tap carries its age, so that the server keeps the newer of two marks of
+the same person (``services.attendance``): a late tap does not overwrite a colleague's later
+mark.
+
 Without JavaScript, the whole form is submitted; only rows whose status changed since the
 page was shown are written, so a trainer with an older copy of the grid does not overwrite
 what a colleague marked meanwhile. Every write is an explicit status (never "next status"),
@@ -13,7 +20,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,8 +29,8 @@ from plancampus.core.access import get_or_404
 
 from ..access import require_teach
 from ..models import Attendance, AttendanceStatus, Cohort, Enrolment, Session
-from ..services.attendance import attendance_mark
-from .common import cohort_or_404, is_htmx, member, messages_of
+from ..services.attendance import attendance_mark, marked_at_from_client
+from .common import cohort_or_404, member, messages_of
 
 
 def _session(request: HttpRequest, pk: int, session_pk: int) -> tuple[Cohort, Session]:
@@ -104,44 +111,69 @@ def attendance_grid(request: HttpRequest, pk: int, session_pk: int) -> HttpRespo
     )
 
 
+def _marker_name(attendance: Attendance | None) -> str:
+    user = attendance.marked_by if attendance is not None else None
+    if user is None:
+        return ""
+    person = user.person
+    return person.display_name if person is not None else user.get_full_name() or user.username
+
+
 @login_required
 @require_POST
 def attendance_tap(
     request: HttpRequest, pk: int, session_pk: int, enrolment_pk: int
 ) -> HttpResponse:
-    """One person's status, sent by a tap; answers the row (htmx) or goes back to the grid.
+    """One person's status, sent by a tap (``attendance.js``): answers JSON, or goes back to
+    the grid for a plain form.
 
-    A refused mark answers 200 with the row showing the problem, so that htmx swaps it in."""
+    The JSON says what the server now holds for the person (``status``, who marked it and
+    when), whether this tap is that mark (``applied``: false when a newer mark was kept), and
+    the grid's counter. A refused mark answers 422 with the reason (``error``).
+    """
     cohort, session = _session(request, pk, session_pk)
     enrolment = get_or_404(
         Enrolment.objects.select_related("person").filter(cohort=cohort), pk=enrolment_pk
     )
     status = request.POST.get(f"s-{enrolment.pk}") or request.POST.get("status", "")
+    marked_at = marked_at_from_client(request.POST.get("tapped_at"), request.POST.get("sent_at"))
     error = ""
+    applied = False
     try:
-        attendance_mark(session=session, marks={enrolment.pk: status}, user=request.user)  # type: ignore[arg-type]
+        stored = attendance_mark(
+            session=session,
+            marks={enrolment.pk: status},
+            user=request.user,  # type: ignore[arg-type]
+            times={enrolment.pk: marked_at} if marked_at else None,
+        )
     except ValidationError as problem:
         error = " ".join(messages_of(problem))
-    if not is_htmx(request):
+    else:
+        applied = stored[0].applied
+    if "application/json" not in request.headers.get("Accept", ""):
         if error:
             messages.error(request, error)
         return redirect("training:attendance", pk=cohort.pk, session_pk=session.pk)
-    row = _rows(session, [enrolment])[0]
+    current = (
+        Attendance.objects.select_related("marked_by", "marked_by__person")
+        .filter(session=session, enrolment=enrolment)
+        .first()
+    )
     participants = _participants(cohort)
-    return render(
-        request,
-        "training/_attendance_row.html",
+    marked = Attendance.objects.filter(
+        session=session, enrolment__in=[e.pk for e in participants]
+    ).count()
+    expected = sum(1 for e in participants if session.counts_for(e))
+    return JsonResponse(
         {
-            "row": row,
-            "cohort": cohort,
-            "session": session,
-            "statuses": AttendanceStatus.choices,
+            "enrolment": enrolment.pk,
+            "status": current.status if current else "",
+            "applied": applied,
+            "marked_by": _marker_name(current),
+            "marked_at": current.marked_at.isoformat() if current else None,
+            "counter": _("%(marked)s of %(expected)s marked")
+            % {"marked": marked, "expected": expected},
             "error": error,
-            # The grid's counter, updated out of band.
-            "marked": Attendance.objects.filter(
-                session=session, enrolment__in=[e.pk for e in participants]
-            ).count(),
-            "expected": sum(1 for e in participants if session.counts_for(e)),
-            "oob": True,
         },
+        status=422 if error else 200,
     )
