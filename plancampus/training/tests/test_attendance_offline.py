@@ -246,7 +246,7 @@ def test_the_grid_carries_what_the_script_needs_and_no_inline_script(
     assert "style=" not in html
     assert f'data-tap-url="{_tap_url(cohort, session, enrolment)}"' in html
     assert f'data-enrolment="{enrolment.pk}"' in html
-    assert 'data-text="count">Marks not yet sent: %(count)s<' in html
+    assert 'data-text="count">Marks not yet sent: __COUNT__<' in html
 
 
 def test_the_api_keeps_the_newer_mark_too(cohort, session, enrolment, trainer, co_trainer, client):

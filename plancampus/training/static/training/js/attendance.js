@@ -110,7 +110,7 @@
   function updateBanner() {
     const count = store.keys().length;
     banner.hidden = count === 0;
-    part("count").textContent = (texts.count || "%(count)s").replace("%(count)s", count);
+    part("count").textContent = (texts.count || "__COUNT__").replace("__COUNT__", count);
     part("login").hidden = !loggedOut;
     part("offline").hidden = loggedOut || navigator.onLine !== false;
   }
@@ -184,7 +184,7 @@
         setState(key, "saved", texts.saved);
       } else {
         const name = data.marked_by;
-        setState(key, "kept", name ? texts.kept.replace("%(name)s", name) : texts["kept-unnamed"]);
+        setState(key, "kept", name ? texts.kept.replace("__NAME__", name) : texts["kept-unnamed"]);
       }
     } else {
       // Refused for good (the cohort was closed, the person withdrawn, no longer allowed…):
