@@ -9,6 +9,8 @@ course or cohort.
   in (their own enrolment, sessions and results, not the other participants').
 - ``training.manage`` (coordinator, institution administrator) creates and changes courses
   and cohorts, decides on nominations and closes results — in their own institution only.
+- Students of degree programmes (Master's, Doctorate) are seen by the institution's staff
+  and the programme specialist; coordinators and administrators record them.
 - ``training.teach``: a trainer marks attendance and enters marks only in the cohorts they
   lead or co-train (their account is linked to a person); managers may do it in any cohort of
   their institution.
@@ -24,7 +26,7 @@ from django.db.models import Q, QuerySet
 from plancampus.core.access import PERMISSIONS, STAFF_ROLES, Access
 from plancampus.core.models import Organisation, Role
 
-from .models import Cohort, Course, Enrolment, Programme
+from .models import Cohort, Course, Enrolment, Programme, ProgrammeStudent
 
 
 def _institution_ids(access: Access, roles: set[str]) -> set[int]:
@@ -68,6 +70,16 @@ def cohorts_for_user(access: Access) -> QuerySet[Cohort]:
     if not staff_of and person_id is None:
         return Cohort.objects.none()
     return Cohort.objects.filter(visible)
+
+
+def programme_students_for_user(access: Access) -> QuerySet[ProgrammeStudent]:
+    """Students of degree programmes: the staff of the programme's institution see them (the
+    partner's programme specialist too); participants do not."""
+    if access.is_global:
+        return ProgrammeStudent.objects.all()
+    return ProgrammeStudent.objects.filter(
+        programme__institution_id__in=_institution_ids(access, STAFF_ROLES)
+    )
 
 
 def enrolments_for_user(access: Access) -> QuerySet[Enrolment]:

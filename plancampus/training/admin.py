@@ -131,5 +131,5 @@ class IssuerKeyAdmin(SimpleHistoryAdmin):
         return False
 
 
-# Trainers and external programmes.
-from . import admin_trainers  # noqa: E402, F401
+# Trainers and external programmes; students of degree programmes.
+from . import admin_programmes, admin_trainers  # noqa: E402, F401

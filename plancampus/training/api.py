@@ -132,6 +132,7 @@ class CourseOut(Schema):
     title_fr: str
     title_km: str
     hours: Decimal
+    credits: Decimal | None
     mode: CourseMode
     delivery_languages: list[str]
     min_attendance_percent: Decimal
@@ -697,5 +698,6 @@ def record_marks(
     return {"changed": changed}
 
 
-# Closing and reopening the results: on this router, in their own module.
-from . import api_results  # noqa: E402, F401
+# Closing and reopening the results, and the students of degree programmes: on this router,
+# in their own modules.
+from . import api_programmes, api_results  # noqa: E402, F401

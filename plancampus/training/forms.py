@@ -69,6 +69,7 @@ class CourseForm(forms.ModelForm):
             "description_km",
             "delivery_languages",
             "hours",
+            "credits",
             "mode",
             "target_roles",
             "target_audience",

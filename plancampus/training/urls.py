@@ -84,3 +84,8 @@ urlpatterns += trainer_urlpatterns
 from .urls_offices import urlpatterns as office_urlpatterns  # noqa: E402
 
 urlpatterns += office_urlpatterns
+
+# The students of degree programmes.
+from .urls_programmes import urlpatterns as programme_urlpatterns  # noqa: E402
+
+urlpatterns += programme_urlpatterns

@@ -90,6 +90,9 @@ def test_schema_is_openapi_3_1_with_both_security_schemes(client):
         # results (plancampus/training/api_results.py)
         ("/api/training/cohorts/{cohort_id}/results/close/", "post"),
         ("/api/training/cohorts/{cohort_id}/results/reopen/", "post"),
+        # students of degree programmes (plancampus/training/api_programmes.py)
+        ("/api/training/programmes/{programme_id}/students/", "get"),
+        ("/api/training/programmes/{programme_id}/students/{student_id}/", "get"),
         # certificates (plancampus/training/api_certificates.py)
         ("/api/training/cohorts/{cohort_id}/certificates/", "get"),
         ("/api/training/cohorts/{cohort_id}/certificates/", "post"),

@@ -10,7 +10,9 @@ Definitions (also in docs/how-to/read-the-coverage-dashboard.md):
 
 - a **person trained** completed at least one course: their result in a cohort of the
   institution was closed as *completed* (the course's attendance and pass-mark rules);
-  cancelled cohorts do not count;
+  cancelled cohorts do not count, nor do the courses of degree programmes (a Master's or
+  Doctorate student is not counted as trained by a course of the degree; the programme's
+  page reports its students and graduates);
 - the **year** is the year the cohort ended; a person trained in two years counts once in
   each year, and once in the total;
 - **sex, organisation kind and province** are the person's current ones; the province is the
@@ -168,8 +170,9 @@ def _person_q(filters: CoverageFilters, prefix: str = "") -> Q:
 def scope_cohorts(
     institution_ids: frozenset[int] | None, filters: CoverageFilters
 ) -> QuerySet[Cohort]:
-    """The cohorts a report covers: the institutions', not cancelled, of the year and course."""
-    cohorts = Cohort.objects.exclude(status=CohortStatus.CANCELLED)
+    """The cohorts a report covers: the institutions', not cancelled, of the year and course
+    (short courses: the courses of degree programmes are left out)."""
+    cohorts = Cohort.objects.exclude(status=CohortStatus.CANCELLED).outside_degree_programmes()
     if institution_ids is not None:
         cohorts = cohorts.filter(institution_id__in=sorted(institution_ids))
     if filters.year:
@@ -182,9 +185,11 @@ def scope_cohorts(
 def completions(
     institution_ids: frozenset[int] | None, filters: CoverageFilters
 ) -> QuerySet[Enrolment]:
-    """Completed enrolments matching the filters."""
-    qs = Enrolment.objects.filter(result_status=ResultStatus.COMPLETED).exclude(
-        cohort__status=CohortStatus.CANCELLED
+    """Completed enrolments matching the filters (short courses only, as the cohorts)."""
+    qs = (
+        Enrolment.objects.filter(result_status=ResultStatus.COMPLETED)
+        .exclude(cohort__status=CohortStatus.CANCELLED)
+        .outside_degree_programmes()
     )
     if institution_ids is not None:
         qs = qs.filter(cohort__institution_id__in=sorted(institution_ids))

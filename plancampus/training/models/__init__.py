@@ -30,6 +30,7 @@ from .courses import (
     Programme,
     ProgrammeKind,
 )
+from .students import CURRENT_STUDENT_STATUSES, ProgrammeStudent, StudentStatus
 from .trainers import (
     ExternalParticipation,
     ExternalProgramme,
@@ -41,6 +42,7 @@ from .trainers import (
 __all__ = [
     "ATTENDED",
     "CERTIFICATE_LANGUAGES",
+    "CURRENT_STUDENT_STATUSES",
     "AssessmentModality",
     "Attendance",
     "AttendanceStatus",
@@ -64,7 +66,9 @@ __all__ = [
     "ParticipationResult",
     "Programme",
     "ProgrammeKind",
+    "ProgrammeStudent",
     "ResultStatus",
     "Session",
+    "StudentStatus",
     "TrainerProfile",
 ]

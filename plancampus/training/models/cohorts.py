@@ -18,7 +18,7 @@ from plancampus.core.models import Organisation, Person
 from plancampus.core.models.base import DemoFlagMixin
 
 from .base import plain
-from .courses import HUNDRED, AssessmentModality, Course
+from .courses import DEGREE_KINDS, HUNDRED, AssessmentModality, Course
 
 
 class CohortStatus(models.TextChoices):
@@ -40,6 +40,10 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
 
     def training_of_trainers(self) -> CohortQuerySet:
         return self.filter(course__programme__kind="training_of_trainers")
+
+    def outside_degree_programmes(self) -> CohortQuerySet:
+        """Cohorts of short courses: the courses of a Master's or a Doctorate left out."""
+        return self.exclude(course__programme__kind__in=DEGREE_KINDS)
 
     def announced_to_offices(self, today: dt.date | None = None) -> CohortQuerySet:
         """Cohorts whose nominations the offices see: status "nominations open", results not
@@ -294,6 +298,10 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
 
     def completed(self) -> EnrolmentQuerySet:
         return self.filter(result_status=ResultStatus.COMPLETED)
+
+    def outside_degree_programmes(self) -> EnrolmentQuerySet:
+        """Enrolments in short courses: the courses of a Master's or a Doctorate left out."""
+        return self.exclude(cohort__course__programme__kind__in=DEGREE_KINDS)
 
 
 class Enrolment(DemoFlagMixin):

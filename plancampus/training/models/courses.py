@@ -28,9 +28,18 @@ class ProgrammeKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Degree programmes enrol students for several years (``ProgrammeStudent``); their courses
+# are taught in cohorts like any other, but they are not short-course training: the coverage
+# dashboard and the cascade leave them out (docs/how-to/read-the-coverage-dashboard.md).
+DEGREE_KINDS = (ProgrammeKind.MASTERS, ProgrammeKind.DOCTORATE)
+
+
 class ProgrammeQuerySet(models.QuerySet["Programme"]):
     def for_institutions(self, institution_ids: list[int]) -> ProgrammeQuerySet:
         return self.filter(institution_id__in=institution_ids)
+
+    def degrees(self) -> ProgrammeQuerySet:
+        return self.filter(kind__in=DEGREE_KINDS)
 
 
 class Programme(MultilingualNameMixin, DemoFlagMixin):
@@ -64,6 +73,11 @@ class Programme(MultilingualNameMixin, DemoFlagMixin):
     @property
     def is_training_of_trainers(self) -> bool:
         return self.kind == ProgrammeKind.TRAINING_OF_TRAINERS
+
+    @property
+    def is_degree(self) -> bool:
+        """A Master's or a Doctorate: it has students (by intake), not only participants."""
+        return self.kind in DEGREE_KINDS
 
 
 class CourseMode(models.TextChoices):
@@ -119,6 +133,15 @@ class Course(MultilingualTitleMixin, DemoFlagMixin):
     )
     hours = models.DecimalField(
         _("hours"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal(0))]
+    )
+    credits = models.DecimalField(
+        _("credits"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("For the courses of a degree programme; empty for short courses."),
     )
     mode = models.CharField(
         _("mode"), max_length=20, choices=CourseMode.choices, default=CourseMode.IN_PERSON

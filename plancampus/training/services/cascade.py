@@ -240,9 +240,11 @@ class CascadeGraph:
 def cascade_graph(*, institution_ids: Iterable[int] | None = None) -> CascadeGraph:
     """Load the cascade of the cohorts of ``institution_ids`` (every institution: None).
 
-    Cancelled cohorts are left out; a completion is a result closed as completed.
+    Cancelled cohorts are left out, and so are the courses of degree programmes (lecturers
+    teaching a Master's are not a training cascade); a completion is a result closed as
+    completed.
     """
-    cohorts_qs = Cohort.objects.exclude(status=CohortStatus.CANCELLED)
+    cohorts_qs = Cohort.objects.exclude(status=CohortStatus.CANCELLED).outside_degree_programmes()
     if institution_ids is not None:
         cohorts_qs = cohorts_qs.filter(institution_id__in=list(institution_ids))
     cohorts: dict[int, CohortFacts] = {}

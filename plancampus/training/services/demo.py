@@ -15,6 +15,9 @@ trainers (2021) teach district staff. Sessions, attendance and marks are generat
 each result follows the course's completion rules (``results.cohort_close`` computes them):
 most participants complete, a few miss too many sessions or fail the assessment.
 
+The Master's and the Doctorate in educational administration get their courses and students
+(``demo_degrees``), left out of the coverage figures.
+
 The demo trainer (Heng Piseth) leads cohorts, among them a running one whose attendance can
 be marked today; the demo participant completed the fundamentals in 2019 and is accepted in
 a cohort open for nominations.
@@ -58,6 +61,7 @@ from ..models import (
     TrainerProfile,
 )
 from .certificates_demo import certificates_demo_load
+from .demo_degrees import degree_programmes_demo_load
 from .enrolment import enrolment_nominate
 from .reference_courses import courses_seed_reference
 from .results import cohort_close
@@ -727,7 +731,8 @@ def demo_load() -> list[str]:
     teaching_courses = list(reference.values())
     _trainer_profiles(nie, [*seniors, *level_one], [*teaching_courses, extra["tot-epm"]], 2015)
     _trainer_profiles(nie, provincial_trainees[:-1], [extra["district-planning"]], 2021)
-    return _summary(nie, created)
+    degrees = degree_programmes_demo_load(nie=nie, programmes=programmes, pool=pool)
+    return [*_summary(nie, created), *degrees]
 
 
 def _office_nominations(cohort: Cohort, office_staff: list[Person]) -> None:
@@ -764,9 +769,10 @@ def _district_staff(provinces_of: list[Organisation]) -> dict[int, list[Person]]
 
 
 def _summary(nie: Organisation, created: int) -> list[str]:
+    # Short courses, as the coverage dashboard counts (degree programmes are reported apart).
     completed = Enrolment.objects.filter(
         cohort__institution=nie, result_status=ResultStatus.COMPLETED
-    )
+    ).outside_degree_programmes()
     pending = Enrolment.objects.filter(
         cohort__institution=nie, cohort__code="tm-next", status=EnrolmentStatus.NOMINATED
     ).count()

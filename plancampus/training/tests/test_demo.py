@@ -16,8 +16,10 @@ from plancampus.training.models import (
     EnrolmentStatus,
     ExternalParticipation,
     Mark,
+    ProgrammeStudent,
     ResultStatus,
     Session,
+    StudentStatus,
     TrainerProfile,
 )
 from plancampus.training.services.cascade import cascade_graph
@@ -52,6 +54,7 @@ def _counts():
             ExternalParticipation,
             TrainerProfile,
             Person,
+            ProgrammeStudent,
         )
     }
 
@@ -137,3 +140,36 @@ def test_loading_twice_changes_nothing(demo):
     again = demo_load()
     assert _counts() == before
     assert "(0 new)" in " ".join(again)
+
+
+@pytest.mark.django_db
+def test_degree_programmes_have_courses_and_students(demo):
+    """The Master's and the Doctorate: courses taught in cohorts per intake, students with
+    theses and supervisors; synthetic, and not counted as people trained."""
+    masters = ProgrammeStudent.objects.filter(programme__code="med-educational-administration")
+    by_intake = masters.counts_by_intake()
+    assert sorted(by_intake) == [2023, 2025]
+    assert all(15 <= sum(counts.values()) <= 20 for counts in by_intake.values())
+    assert by_intake[2023][StudentStatus.GRADUATED] >= 10
+    graduates = masters.filter(status=StudentStatus.GRADUATED)
+    assert not graduates.filter(thesis_title="").exists()
+    assert not graduates.filter(supervisor=None).exists()
+    assert not graduates.filter(completed_on=None).exists()
+    doctorate = ProgrammeStudent.objects.filter(programme__code="phd-educational-administration")
+    assert doctorate.count() == 5
+    assert not doctorate.filter(thesis_title="").exists()
+    assert not doctorate.filter(supervisor=None).exists()
+    assert not ProgrammeStudent.objects.filter(is_synthetic=False).exists()
+    # Each course of the Master's has a cohort per intake, its students enrolled.
+    courses = Cohort.objects.filter(course__programme__code="med-educational-administration")
+    assert courses.values("course__code").distinct().count() == 6
+    assert courses.filter(code__startswith="med-2023-").count() == 6
+    assert courses.filter(code__startswith="med-2025-").count() == 6
+    graduate = graduates.first()
+    completed = Enrolment.objects.filter(
+        person=graduate.person,
+        cohort__code__startswith="med-2023-",
+        result_status=ResultStatus.COMPLETED,
+    )
+    assert completed.count() == 6
+    assert "Master's in educational administration: 6 courses" in " ".join(demo)

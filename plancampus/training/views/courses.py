@@ -35,6 +35,7 @@ from ..forms import (
 from ..models import CourseMode, Enrolment, OutcomeCompetency, ProgrammeKind
 from ..services.courses import course_is_locked, course_new_version, outcome_save
 from .common import course_or_404, member, paginate, report_error
+from .programmes import degree_programme_detail
 
 
 @login_required
@@ -63,6 +64,9 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A programme: its courses and its students (people accepted in its cohorts)."""
     access = member(request)
     programme = get_or_404(programmes_for_user(access).select_related("institution"), pk=pk)
+    if programme.is_degree:
+        # A Master's or a Doctorate: its own students, by intake (views/programmes.py).
+        return degree_programme_detail(request, access, programme)
     courses = (
         courses_for_user(access)
         .filter(programme=programme)
