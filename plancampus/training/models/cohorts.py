@@ -41,9 +41,15 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
     def training_of_trainers(self) -> CohortQuerySet:
         return self.filter(course__programme__kind="training_of_trainers")
 
+    def of_degree_programmes(self) -> CohortQuerySet:
+        return self.filter(course__programme__kind__in=DEGREE_KINDS)
+
     def outside_degree_programmes(self) -> CohortQuerySet:
-        """Cohorts of short courses: the courses of a Master's or a Doctorate left out."""
-        return self.exclude(course__programme__kind__in=DEGREE_KINDS)
+        """Cohorts of short courses: the courses of a Master's or a Doctorate left out.
+
+        A small subquery (the degree cohorts) rather than joining every row to its course
+        and programme: the coverage figures read every completion."""
+        return self.exclude(pk__in=Cohort.objects.of_degree_programmes().values("pk"))
 
     def announced_to_offices(self, today: dt.date | None = None) -> CohortQuerySet:
         """Cohorts whose nominations the offices see: status "nominations open", results not
@@ -301,7 +307,7 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
 
     def outside_degree_programmes(self) -> EnrolmentQuerySet:
         """Enrolments in short courses: the courses of a Master's or a Doctorate left out."""
-        return self.exclude(cohort__course__programme__kind__in=DEGREE_KINDS)
+        return self.exclude(cohort_id__in=Cohort.objects.of_degree_programmes().values("pk"))
 
 
 class Enrolment(DemoFlagMixin):
