@@ -389,14 +389,26 @@ def organisational_ratings(
     counted = data.rates_organisation
     if len(counted) != data.respondent_count:  # an older cached shape: everyone counts
         counted = np.ones(data.respondent_count, dtype=bool)
-    both = ~(np.isnan(data.current) | np.isnan(data.desired)) & counted[:, None]
-    current = np.where(both, data.current, np.nan)
-    desired = np.where(both, data.desired, np.nan)
-    respondents = both.sum(axis=0).astype(np.int64)
+    # Only the rows that count and the organisational columns (a few hundred rows of a few
+    # columns, not 5,000 × 40); the result keeps every column, NaN for individual ones.
+    rows = np.flatnonzero(counted)
+    columns = np.flatnonzero(~data.individual)
+    block = np.ix_(rows, columns)
+    both = ~(np.isnan(data.current[block]) | np.isnan(data.desired[block]))
+    current_block = np.where(both, data.current[block], np.nan)
+    desired_block = np.where(both, data.desired[block], np.nan)
+    respondents = np.zeros(len(data.competencies), dtype=np.int64)
+    respondents[columns] = both.sum(axis=0)
     if data.per_organisation:
         groups = len(data.organisations)
-        current = metrics.group_means(current, data.organisation_index, groups)
-        desired = metrics.group_means(desired, data.organisation_index, groups)
+        index = data.organisation_index[rows]
+        current_block = metrics.group_means(current_block, index, groups)
+        desired_block = metrics.group_means(desired_block, index, groups)
+    shape = (current_block.shape[0], len(data.competencies))
+    current = np.full(shape, np.nan)
+    desired = np.full(shape, np.nan)
+    current[:, columns] = current_block
+    desired[:, columns] = desired_block
     rated = (~np.isnan(current)).sum(axis=0).astype(np.int64)
     return current, desired, rated, respondents
 
