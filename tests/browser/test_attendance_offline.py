@@ -76,6 +76,8 @@ def _stored(session):
 def test_taps_made_offline_are_kept_shown_pending_and_sent_when_back_online(
     new_context, site, running_cohort
 ):
+    from django.utils import timezone
+
     from plancampus.core.models import User
     from plancampus.training.services.attendance import attendance_mark
 
@@ -169,5 +171,19 @@ def test_taps_made_offline_are_kept_shown_pending_and_sent_when_back_online(
     assert _stored(session) == {first.pk: "excused", second.pk: "present"}
     again.reload()
     expect(again.locator(f"#s-{second.pk}-present")).to_be_checked()
+
+    # --- A tap the server refuses for good (the results were closed meanwhile): dropped from
+    # the phone, the row goes back to the stored mark and says why.
+    context.set_offline(True)
+    again.locator(f"label[for='s-{second.pk}-absent']").tap()
+    cohort.closed_at = timezone.now()
+    cohort.save(update_fields=["closed_at"])
+    context.set_offline(False)
+    expect(again.locator(f"#row-{second.pk} .row-state")).to_contain_text(
+        "attendance can no longer change"
+    )
+    expect(again.locator(f"#s-{second.pk}-present")).to_be_checked()
+    expect(again.locator(".sync-banner")).to_be_hidden()
+    assert _stored(session)[second.pk] == "present"
     assert again.evaluate("document.documentElement.scrollWidth") <= 375
     assert not refused, refused

@@ -192,6 +192,10 @@
       if (data && typeof data.status === "string") {
         show(key, data.status);
         serverHas(key, data.status);
+      } else {
+        const row = rowOf(key);
+        const was = row && row.querySelector('input[name="was-' + enrolmentOf(key) + '"]');
+        if (was) show(key, was.value); // the last status the server was known to hold
       }
       setState(key, "refused", (data && data.error) || texts.refused);
     }
