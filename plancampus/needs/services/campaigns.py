@@ -146,19 +146,24 @@ def respondents_invite(*, campaign: Campaign, is_synthetic: bool = False) -> int
 @transaction.atomic
 def respondents_designate_heads(*, campaign: Campaign, user: User | None = None) -> int:
     """Designate, in each organisation nobody is designated for yet, the respondents whose
-    position heads it (the framework's head positions). Returns how many were designated."""
+    position heads it (the framework's head positions). Returns how many were designated.
+
+    A head who already submitted is designated only if they rated every organisational item
+    (in a campaign answered before designation); otherwise their organisation stays without a
+    designated respondent, for the coordinator to choose.
+    """
     framework = campaign.framework
     respondents = list(
         campaign.respondents.select_related("person")
     )  # whole rows: the history records copy every field
     covered = {r.organisation_id for r in respondents if r.rates_organisation}
-    chosen = [
+    heads = [
         r
         for r in respondents
-        if r.organisation_id not in covered
-        and not r.is_submitted
-        and framework.is_head_position(r.person.position)
+        if r.organisation_id not in covered and framework.is_head_position(r.person.position)
     ]
+    rated = _rated_every_organisational_item(campaign, [r.pk for r in heads if r.is_submitted])
+    chosen = [r for r in heads if not r.is_submitted or r.pk in rated]
     for respondent in chosen:
         respondent.rates_organisation = True
     if chosen:
@@ -181,6 +186,25 @@ def organisational_item_count(campaign: Campaign) -> int:
     )
 
 
+def _rated_every_organisational_item(campaign: Campaign, respondent_ids: list[int]) -> set[int]:
+    """Those of ``respondent_ids`` who gave a current and a desired level to every
+    organisational item (two queries)."""
+    if not respondent_ids:
+        return set()
+    needed = organisational_item_count(campaign)
+    counts = (
+        Answer.objects.filter(respondent_id__in=respondent_ids)
+        .exclude(competency__capacity_level=CapacityLevel.INDIVIDUAL)
+        .exclude(current_level=None)
+        .exclude(desired_level=None)
+        .order_by()
+        .values("respondent_id")
+        .annotate(n=Count("id"))
+        .values_list("respondent_id", "n")
+    )
+    return {pk for pk, n in counts if n >= needed}
+
+
 @transaction.atomic
 def respondent_designate(
     *, respondent: Respondent, designated: bool, user: User | None = None
@@ -193,22 +217,19 @@ def respondent_designate(
     """
     if respondent.rates_organisation == designated:
         return respondent
-    if designated and respondent.is_submitted:
-        rated = (
-            Answer.objects.filter(respondent=respondent)
-            .exclude(competency__capacity_level=CapacityLevel.INDIVIDUAL)
-            .exclude(current_level=None)
-            .exclude(desired_level=None)
-            .count()
-        )
-        if rated < organisational_item_count(respondent.campaign):
-            raise ValidationError(
-                _(
-                    "%(person)s already submitted the questionnaire without rating the "
-                    "organisational items: designate someone who has not submitted yet."
-                )
-                % {"person": respondent.person.display_name}
+    if (
+        designated
+        and respondent.is_submitted
+        and respondent.pk
+        not in _rated_every_organisational_item(respondent.campaign, [respondent.pk])
+    ):
+        raise ValidationError(
+            _(
+                "%(person)s already submitted the questionnaire without rating the "
+                "organisational items: designate someone who has not submitted yet."
             )
+            % {"person": respondent.person.display_name}
+        )
     respondent.rates_organisation = designated
     if user is not None and user.is_authenticated:
         respondent._history_user = user  # type: ignore[attr-defined]

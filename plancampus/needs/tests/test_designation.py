@@ -344,3 +344,21 @@ def test_migration_keeps_answered_campaigns_as_they_were_and_designates_heads(
     for campaign in (answered, fresh):
         names = campaign.respondents.designated().values_list("person__name_latin", flat=True)
         assert list(names) == ["Keo Vannak"]
+
+
+def test_designating_heads_takes_a_submitted_head_only_if_they_rated(answered, coordinator):
+    """In a campaign answered before designation, the director who submitted with the
+    organisational items rated is designated; one who did not rate them is not."""
+    answered.organisational_answers = OrganisationalAnswers.EVERYONE
+    answered.save()
+    director = answered.respondents.get(person__name_latin="Keo Vannak")
+    respondent_designate(respondent=director, designated=False)
+    assert respondents_designate_heads(campaign=answered, user=coordinator) == 1
+    director.refresh_from_db()
+    assert director.rates_organisation
+    respondent_designate(respondent=director, designated=False)
+    Answer.objects.filter(respondent=director).exclude(
+        competency__capacity_level="individual"
+    ).delete()
+    assert respondents_designate_heads(campaign=answered, user=coordinator) == 0
+    assert not designation_overview(answered).covered
