@@ -280,7 +280,6 @@ class EnrolIn(Schema):
 class AttendanceMarkIn(Schema):
     enrolment_id: int = Field(..., ge=1, le=MAX_ID)
     status: AttendanceStatus
-
     marked_at: dt.datetime | None = Field(
         None,
         description=_(
@@ -289,6 +288,7 @@ class AttendanceMarkIn(Schema):
             "order in which they arrive; a time in the future counts as now."
         ),
     )
+
 
 class AttendanceIn(Schema):
     marks: list[AttendanceMarkIn] = Field(..., min_length=1, max_length=2000)
@@ -640,13 +640,13 @@ def mark_attendance(
     marks = {m.enrolment_id: m.status for m in body.marks}
     if len(marks) != len(body.marks):
         raise HttpError(400, str(_("An enrolment appears twice in the marks.")))
-    try:
     # A time without a zone is taken as UTC.
     times = {
         m.enrolment_id: m.marked_at if m.marked_at.tzinfo else m.marked_at.replace(tzinfo=dt.UTC)
         for m in body.marks
         if m.marked_at is not None
     }
+    try:
         attendance_mark(session=session, marks=marks, user=request.user, times=times)  # type: ignore[arg-type]
     except ValidationError as error:
         raise _refused(error) from None
