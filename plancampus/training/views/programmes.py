@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -77,7 +77,7 @@ def _student(access: Access, programme: Programme, student_pk: int) -> Programme
 
 def degree_programme_detail(request: HttpRequest, access: Access, programme: Programme):  # type: ignore[no-untyped-def]
     """The page of a degree programme: its courses, and (staff) its students by intake."""
-    courses = (
+    courses = list(
         courses_for_user(access)
         .filter(programme=programme)
         .annotate(cohort_count=Count("cohorts"))
@@ -90,7 +90,7 @@ def degree_programme_detail(request: HttpRequest, access: Access, programme: Pro
         "page": None,
     }
     if is_staff_of(access, programme.institution_id):
-        context.update(_students_context(request, programme, list(courses)))
+        context.update(_students_context(request, programme, courses))
     return render(request, "training/programme_degree.html", context)
 
 
@@ -114,14 +114,15 @@ def _students_context(request: HttpRequest, programme: Programme, courses: list)
     if intake:
         students = students.filter(intake=intake)
     page = paginate(request, students)
+    rows = list(page.object_list)
     current = [c for c in courses if c.is_current]
-    progress = programme_progress(programme=programme, students=page.object_list, courses=current)
-    for student in page.object_list:
+    progress = programme_progress(programme=programme, students=rows, courses=current)
+    for student in rows:
         student.progress = progress.get(student.pk)  # shown beside each student
     labels = dict(StudentStatus.choices)
     return {
         "page": page,
-        "students": page.object_list,
+        "students": rows,
         "total": sum(totals.values()),
         "status_cards": [(s.value, labels[s.value], totals[s.value]) for s in COUNTED],
         "intakes": [
@@ -148,7 +149,7 @@ def student_detail(request: HttpRequest, pk: int, student_pk: int) -> HttpRespon
     others = (
         ProgrammeStudent.objects.filter(person_id=student.person_id)
         .exclude(pk=student.pk)
-        .filter(Q(programme__institution=programme.institution_id))
+        .filter(programme__institution=programme.institution_id)
         .select_related("programme")
         .order_by("-intake")
     )
