@@ -273,7 +273,12 @@ class EnrolIn(Schema):
         ),
     )
     organisation_code: str | None = Field(
-        None, max_length=40, description=_("The nominating office (its staff only).")
+        None,
+        max_length=40,
+        description=_(
+            "The nominating office: its own staff, and for a provincial office also the staff "
+            "of its district offices."
+        ),
     )
 
 
