@@ -142,8 +142,31 @@ def quadrant_chart(analysis: Analysis) -> dict[str, Any]:
         for n in analysis.needs
         if n.n
     ]
+    _merge_close_labels(rows)
     cuts = [{"x": _num(analysis.performance_cut), "y": _num(analysis.importance_cut)}]
     return _with_data(_quadrant(data.scale_min, data.scale_max), rows, cuts=cuts)
+
+
+# Points nearer than this on both axes (scale points) would print their labels on each other.
+LABEL_CLOSENESS = 0.08
+
+
+def _merge_close_labels(rows: list[dict[str, Any]]) -> None:
+    """Give points that sit (almost) on one another a single label, "1, 2", on the first."""
+    labelled: list[dict[str, Any]] = []
+    for row in rows:
+        if row["performance"] is None or row["importance"] is None:
+            continue
+        for first in labelled:
+            if (
+                abs(first["performance"] - row["performance"]) < LABEL_CLOSENESS
+                and abs(first["importance"] - row["importance"]) < LABEL_CLOSENESS
+            ):
+                first["label"] += f", {row['label']}"
+                row["label"] = ""
+                break
+        else:
+            labelled.append(row)
 
 
 @_skeleton

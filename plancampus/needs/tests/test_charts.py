@@ -32,10 +32,27 @@ def test_quadrant_and_organisational_charts_draw_their_points(answered):
     # One circle per competency answered, labelled with its Borich rank.
     answered_needs = [n for n in analysis.needs if n.n]
     assert quadrant.count('role="graphics-symbol"') >= len(answered_needs)
-    for need in answered_needs:
-        assert f">{need.rank}</text>" in quadrant
+    labels = [row["label"] for row in charts["quadrant"]["data"]["values"] if row["label"]]
+    ranks = sorted(int(rank) for label in labels for rank in label.split(", "))
+    assert ranks == sorted(n.rank for n in answered_needs)
+    for label in labels:
+        assert f">{label}</text>" in quadrant
     organisational = vl_convert.vegalite_to_svg({**charts["organisational"], "width": 520})
     assert "undefined" not in organisational
     for item in analysis.organisational:
         if item.n:
             assert item.competency.display_name in organisational
+
+
+def test_points_on_one_another_share_one_label():
+    from plancampus.needs.services.charts import _merge_close_labels
+
+    rows = [
+        {"performance": 1.92, "importance": 4.58, "label": "1"},
+        {"performance": 1.94, "importance": 4.57, "label": "2"},
+        {"performance": 2.40, "importance": 4.50, "label": "3"},
+        {"performance": 1.95, "importance": 4.60, "label": "4"},
+        {"performance": None, "importance": None, "label": "5"},
+    ]
+    _merge_close_labels(rows)
+    assert [r["label"] for r in rows] == ["1, 2, 4", "", "3", "", "5"]
