@@ -807,7 +807,8 @@ def _summary(nie: Organisation, created: int) -> list[str]:
         .count()
     )
     return [
-        f"{Cohort.objects.filter(institution=nie).count()} cohorts ({created} new), "
+        f"{Cohort.objects.filter(institution=nie).outside_degree_programmes().count()} "
+        f"cohorts of short courses ({created} new), "
         f"{trained} people trained, of whom {poe_trained} staff of provincial offices; "
         f"{offices}/{all_offices} provincial offices covered (synthetic records)",
         f"IIEP programmes: {atp} Advanced Training Programme alumni, {scp} Specialized Courses "
