@@ -131,7 +131,12 @@ def list_cohort_certificates(
 ) -> Any:
     access = member_access(request)
     cohort = _staff_cohort(access, cohort_id)
-    return list(Certificate.objects.for_cohort(cohort.pk).order_by("holder_name", "pk"))
+    # A person's revoked certificates, then their valid one (issued again after a revocation).
+    return list(
+        Certificate.objects.for_cohort(cohort.pk).order_by(
+            "enrolment__person__name_latin", "enrolment_id", "issued_at", "pk"
+        )
+    )
 
 
 @router.post(

@@ -1,6 +1,10 @@
 """Certificates of completion and the keys that sign their verifiable credentials.
 
-A ``Certificate`` is issued once per completed enrolment. It keeps a snapshot of what it
+A ``Certificate`` certifies one completed enrolment. An enrolment has at most one *valid*
+(unrevoked) certificate at a time (a conditional unique constraint); once that one is
+revoked, a new one (new number, verification id and credential) may be issued, and the
+revoked one stays, so that its verification page and status entry keep saying "revoked".
+It keeps a snapshot of what it
 certifies (holder, course, dates, hours), so that a later change to a name or a course does
 not change a document already handed out. Its public verification id is random and
 unguessable; the verification page and the signed credential are reached through it.
@@ -112,11 +116,10 @@ class CertificateQuerySet(models.QuerySet["Certificate"]):
 
 
 class Certificate(models.Model):
-    """The certificate of completion of one enrolment, with its signed credential."""
+    """A certificate of completion of one enrolment, with its signed credential. At most one
+    valid certificate per enrolment; revoked ones stay beside it."""
 
-    enrolment = models.OneToOneField(
-        Enrolment, on_delete=models.PROTECT, related_name="certificate"
-    )
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="certificates")
     institution = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -187,6 +190,12 @@ class Certificate(models.Model):
             models.UniqueConstraint(
                 fields=["institution", "status_list", "status_index"],
                 name="unique_certificate_status_entry",
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_valid_certificate_per_enrolment",
+                violation_error_message=_("This participant already has a valid certificate."),
             ),
         ]
 

@@ -8,6 +8,8 @@
 
 A certificate is issued from the snapshot taken when the cohort's results were closed
 (``Enrolment.result_status``): only a participant whose result is *completed* gets one.
+An enrolment has at most one valid certificate: once it is revoked (results corrected, a
+typo in the name), issuing again gives a new certificate, and the revoked one stays.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
@@ -86,10 +88,11 @@ def issue_problem(enrolment: Enrolment, cohort: Cohort) -> str | None:
             _("%(name)s is not an accepted participant (%(status)s).")
             % {"name": name, "status": enrolment.get_status_display()}
         )
-    if hasattr(enrolment, "certificate"):
+    current = valid_certificate(enrolment)
+    if current is not None:
         return str(
             _("%(name)s already has certificate %(number)s.")
-            % {"name": name, "number": enrolment.certificate.number}
+            % {"name": name, "number": current.number}
         )
     if enrolment.result_status != ResultStatus.COMPLETED:
         return str(
@@ -107,16 +110,35 @@ def issue_problem(enrolment: Enrolment, cohort: Cohort) -> str | None:
     return None
 
 
+def valid_certificate(enrolment: Enrolment) -> Certificate | None:
+    """The enrolment's valid (unrevoked) certificate, if any. Reads ``valid_certificates``
+    when prefetched (see :func:`with_valid_certificates`), else asks the database."""
+    prefetched = getattr(enrolment, "valid_certificates", None)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
+    if enrolment.pk is None:
+        return None
+    return Certificate.objects.valid().filter(enrolment=enrolment).first()
+
+
+def with_valid_certificates(enrolments: Any) -> Any:
+    """``enrolments`` (a QuerySet) with each one's valid certificate prefetched."""
+    return enrolments.prefetch_related(
+        Prefetch("certificates", queryset=Certificate.objects.valid(), to_attr="valid_certificates")
+    )
+
+
 def _candidates(cohort: Cohort) -> list[Enrolment]:
     return list(
-        cohort.enrolments.select_related("person", "person__account", "certificate").order_by(
-            "person__name_latin", "pk"
-        )
+        with_valid_certificates(
+            cohort.enrolments.select_related("person", "person__account")
+        ).order_by("person__name_latin", "pk")
     )
 
 
 def issuable_enrolments(cohort: Cohort) -> list[Enrolment]:
-    """Participants who completed the course and have no certificate yet."""
+    """Participants who completed the course and have no valid certificate (none yet, or
+    only revoked ones)."""
     return [e for e in _candidates(cohort) if issue_problem(e, cohort) is None]
 
 
@@ -171,10 +193,12 @@ def certificates_issue(
     enqueue: bool = True,
 ) -> Issued:
     """Issue the certificates of a closed cohort: those of ``enrolment_ids``, or of every
-    participant who completed the course and has none yet.
+    participant who completed the course and has no valid certificate (none yet, or only
+    revoked ones: they get a new one, with a new number).
 
     All or nothing: if any selected participant cannot have one (not completed, not in the
-    cohort, already certified), a ValidationError lists each of them and nothing is saved.
+    cohort, already holding a valid certificate), a ValidationError lists each of them and
+    nothing is saved.
     ``language`` (km, en or fr) prints every certificate in that language; empty, each is in
     its holder's language. Then a background job makes the PDFs and signed credentials.
     """
@@ -184,6 +208,31 @@ def certificates_issue(
             % {"language": language},
             code="language",
         )
+    try:
+        certificates, job = _issue(cohort, issued_by, enrolment_ids, language, enqueue)
+    except IntegrityError:
+        # Only a race can get here (the cohort row is locked while issuing, and every rule
+        # is checked first): the database refused a second valid certificate or a number.
+        raise ValidationError(
+            _(
+                "Certificates of cohort %(code)s were being issued or changed at the same "
+                "time; nothing was issued. Reload the page and try again."
+            )
+            % {"code": cohort.code},
+            code="conflict",
+        ) from None
+    if job is not None:
+        _enqueue(job)
+    return Issued(certificates, job)
+
+
+def _issue(
+    cohort: Cohort,
+    issued_by: User | None,
+    enrolment_ids: Sequence[int] | None,
+    language: str,
+    enqueue: bool,
+) -> tuple[list[Certificate], BackgroundJob | None]:
     with transaction.atomic():
         cohort = _lock_cohort(cohort)
         if not cohort.is_closed:
@@ -202,7 +251,7 @@ def certificates_issue(
                 raise ValidationError(
                     _(
                         "Nobody in cohort %(code)s is waiting for a certificate: every "
-                        "participant who completed the course already has one."
+                        "participant who completed the course already has a valid one."
                     )
                     % {"code": cohort.code},
                     code="nobody",
@@ -230,9 +279,7 @@ def certificates_issue(
                 raise ValidationError(_("Select at least one participant."), code="empty")
         certificates = _create(cohort, selected, issued_by, language)
         job = _job(cohort, certificates, issued_by) if enqueue else None
-    if job is not None:
-        _enqueue(job)
-    return Issued(certificates, job)
+    return certificates, job
 
 
 def _create(

@@ -43,23 +43,40 @@ def _staff_cohort(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def
 
 @login_required
 def cohort_certificates(request: HttpRequest, pk: int) -> HttpResponse:
-    """The cohort's certificates, and the form that issues the missing ones."""
+    """The cohort's certificates (a person's revoked ones beside their current one), and the
+    form that issues the missing ones, including new ones for revoked certificates."""
     access, cohort = _staff_cohort(request, pk)
     manage = can_manage(access, cohort.institution_id)
-    certificates = list(Certificate.objects.for_cohort(cohort.pk).order_by("holder_name", "pk"))
+    # A person's certificates side by side: revoked ones first, then the valid one.
+    certificates = list(
+        Certificate.objects.for_cohort(cohort.pk).order_by(
+            "enrolment__person__name_latin", "enrolment_id", "issued_at", "pk"
+        )
+    )
+    valid_by_enrolment = {c.enrolment_id: c for c in certificates if not c.is_revoked}
+    revoked_by_enrolment: dict[int, list[str]] = {}
+    for certificate in certificates:
+        certificate.replaced_by = (
+            valid_by_enrolment.get(certificate.enrolment_id) if certificate.is_revoked else None
+        )
+        if certificate.is_revoked:
+            revoked_by_enrolment.setdefault(certificate.enrolment_id, []).append(certificate.number)
     candidates = []
     if manage and cohort.is_closed:
+        # No valid certificate: none yet, or only revoked ones (a new one can be issued).
         for enrolment in (
             cohort.enrolments.accepted()
-            .filter(certificate__isnull=True)
-            .select_related("person", "person__account", "certificate")
+            .exclude(pk__in=Certificate.objects.valid().values("enrolment_id"))
+            .select_related("person", "person__account")
             .order_by("person__name_latin", "pk")
         ):
+            enrolment.valid_certificates = []
             candidates.append(
                 {
                     "enrolment": enrolment,
                     "eligible": issue_problem(enrolment, cohort) is None,
                     "language": certificate_language(enrolment, cohort),
+                    "revoked": revoked_by_enrolment.get(enrolment.pk, []),
                 }
             )
     jobs = BackgroundJob.objects.filter(kind=JOB_KIND, result__cohort_id=cohort.pk).order_by(
