@@ -172,6 +172,8 @@ def test_course_cohort_waiting_list_and_attendance_on_a_phone(pages, transaction
     phone.goto(f"/training/cohorts/{cohort.pk}/")
     phone.get_by_role("link", name="Mark attendance").click()
     expect(phone.locator(".attendance-row")).to_have_count(2)
+    # The grid's script has taken over (a tap before that would only tick the radio button).
+    expect(phone.locator('[data-hint="offline-ready"]')).to_be_visible()
     accepted = list(
         cohort.enrolments.accepted().select_related("person").order_by("person__name_latin")
     )
