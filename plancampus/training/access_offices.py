@@ -52,8 +52,14 @@ def office_of(access: Access) -> Organisation | None:
 def office_cohorts(access: Access, office: Organisation) -> QuerySet[Cohort]:
     """Cohorts the office may look at: announced ones of the focal point's institutions in the
     office's country, and those holding the office's nominations."""
-    ours = Enrolment.objects.filter(nominated_by_organisation=office).values("cohort_id")
-    return Cohort.objects.filter(
+    ours = (
+        Enrolment.objects.filter(nominated_by_organisation=office)
+        .outside_degree_programmes()
+        .values("cohort_id")
+    )
+    # Offices nominate to short courses; the students of a Master's or a Doctorate are
+    # admitted by the institution (their employer is not a nominating office).
+    return Cohort.objects.outside_degree_programmes().filter(
         Q(status=CohortStatus.NOMINATIONS_OPEN, closed_at__isnull=True) | Q(pk__in=ours),
         institution_id__in=focal_point_institution_ids(access),
         institution__country_id=office.country_id,
@@ -65,4 +71,4 @@ def office_enrolments(access: Access, office: Organisation) -> QuerySet[Enrolmen
     return Enrolment.objects.filter(
         nominated_by_organisation=office,
         cohort__institution_id__in=focal_point_institution_ids(access),
-    )
+    ).outside_degree_programmes()

@@ -256,7 +256,6 @@ def _cohort(
             cohort=cohort,
             person=person,
             status=EnrolmentStatus.ACCEPTED,
-            nominated_by_organisation_id=person.organisation_id,
             nominated_at=accepted_at,
             enrolled_at=accepted_at,
             is_synthetic=True,

@@ -425,3 +425,24 @@ def test_a_cohort_announced_later_is_listed_with_its_opening_day(client_for, coh
     cohort.save()
     html = client_for(focal_point).get(_url("office-nominations")).content.decode()
     assert f"open on {date_format(cohort.nomination_opens)}" in html
+
+
+def test_degree_programme_courses_are_not_the_offices_nominations(
+    course, office, staff, focal_point
+):
+    # A Master's course open for registration, with a student employed by the office: the
+    # institution admits degree students, offices do not nominate them.
+    from plancampus.core.access import access_for
+    from plancampus.training.access_offices import office_enrolments
+    from plancampus.training.models import ProgrammeKind
+
+    masters = CohortFactory(
+        course__institution=course.institution,
+        course__programme__institution=course.institution,
+        course__programme__kind=ProgrammeKind.MASTERS,
+        status=CohortStatus.NOMINATIONS_OPEN,
+    )
+    EnrolmentFactory(cohort=masters, person=staff[0], nominated_by_organisation=office)
+    access = access_for(focal_point)
+    assert masters not in set(office_cohorts(access, office))
+    assert not office_enrolments(access, office).exists()
