@@ -51,6 +51,32 @@ FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 # (the group keeps them in one xdist worker, so that the demo is loaded once).
 
 
+def _serialised_server_class():
+    """A threaded test server that runs one request at a time through Django.
+
+    With an in-memory SQLite database, the live server's threads all use the test's one
+    connection; two requests at once (a page and an htmx search, say) use it side by side,
+    which SQLite answers with "bad parameter or other API misuse" (seen once in CI). The
+    server still accepts connections in threads (the browser opens several); only the
+    application call is serialised.
+    """
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+
+    class SerialisedWSGIServer(ThreadedWSGIServer):
+        def set_app(self, application):
+            lock = threading.Lock()
+
+            def serialised(environ, start_response):
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(serialised)
+
+    return SerialisedWSGIServer
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the test item, so that a fixture can tell a failure."""
@@ -168,7 +194,18 @@ def site(django_db_setup, django_db_blocker, _chromium, tmp_path_factory) -> Ite
                 area_code="17",
                 institution_km=Organisation.objects.get(code="NIE").name_km,
             )
-            server = LiveServer("127.0.0.1")
+            from django.test.testcases import LiveServerThread
+
+            shared_sqlite = any(
+                c.vendor == "sqlite" and c.is_in_memory_db() for c in connections.all()
+            )
+            threaded = LiveServerThread.server_class
+            if shared_sqlite:
+                LiveServerThread.server_class = _serialised_server_class()
+            try:
+                server = LiveServer("127.0.0.1")
+            finally:
+                LiveServerThread.server_class = threaded
             site.url = server.url
             try:
                 yield site
