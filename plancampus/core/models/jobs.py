@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,6 +53,21 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+    def remember_task(self, task_result: Any) -> None:
+        """Keep the id of the queued task (``Task.enqueue``'s result), unless one is kept."""
+        type(self).objects.filter(pk=self.pk, task_result_id="").update(
+            task_result_id=str(task_result.id)[:64]
+        )
+
+    def finish(self, status: str, message: str, extra: dict[str, Any] | None = None) -> None:
+        """End the job with ``status`` and ``message``, adding ``extra`` to its result."""
+        self.refresh_from_db()
+        self.status = status
+        self.message = message
+        self.result = {**self.result, **(extra or {})}
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "message", "result", "finished_at"])
 
     def set_progress(self, done: int, total: int | None = None) -> None:
         self.progress_done = done

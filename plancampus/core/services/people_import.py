@@ -892,7 +892,7 @@ def people_import_enqueue(
         )
         default_storage.delete(path)
         raise
-    BackgroundJob.objects.filter(pk=job.pk).update(task_result_id=str(task_result.id)[:64])
+    job.remember_task(task_result)
     job.refresh_from_db()
     return job
 

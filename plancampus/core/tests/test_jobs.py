@@ -178,3 +178,18 @@ def test_real_database_worker_runs_the_import(client_for, coordinator, office, s
     assert Person.objects.filter(external_id__in=["S-1", "S-2"]).count() == 2
     assert Position.objects.count() == 2
     assert {h.history_user_id for h in Person.history.all()} == {coordinator.pk}
+
+
+def test_a_job_remembers_its_task_once_and_finishes_adding_to_its_result(db):
+    from types import SimpleNamespace
+
+    job = BackgroundJob.objects.create(kind="test", title="t", result={"input": 1})
+    job.remember_task(SimpleNamespace(id="first"))
+    job.remember_task(SimpleNamespace(id="second"))  # a task already kept stays
+    job.finish(BackgroundJob.Status.SUCCEEDED, "done", {"count": 3})
+    job.refresh_from_db()
+    assert job.task_result_id == "first"
+    assert job.status == BackgroundJob.Status.SUCCEEDED
+    assert job.message == "done"
+    assert job.result == {"input": 1, "count": 3}
+    assert job.finished_at is not None

@@ -227,7 +227,7 @@ def export_request(
             job = export.job
             assert job is not None  # noqa: S101 - running means it has a job
             if job.created_at < now - dt.timedelta(seconds=ABANDONED_SECONDS):
-                _finish(job, BackgroundJob.Status.FAILED, "export_error", {"error": "abandoned"})
+                job.finish(BackgroundJob.Status.FAILED, "export_error", {"error": "abandoned"})
                 continue
             # A job that has not started reads the data when it does: it will be up to date.
             if job.status == BackgroundJob.Status.QUEUED or export.data_version == version:
@@ -272,20 +272,9 @@ def _enqueue(job: BackgroundJob) -> None:
         task_result = render_document.enqueue(job_id=job.pk)
     except Exception:
         logger.exception("Could not queue document job %s", job.pk)
-        _finish(job, BackgroundJob.Status.FAILED, "export_error", {"error": "queue"})
+        job.finish(BackgroundJob.Status.FAILED, "export_error", {"error": "queue"})
         return
-    BackgroundJob.objects.filter(pk=job.pk, task_result_id="").update(
-        task_result_id=str(task_result.id)[:64]
-    )
-
-
-def _finish(job: BackgroundJob, status: str, message: str, extra: dict[str, Any]) -> None:
-    job.refresh_from_db()
-    job.status = status
-    job.message = message
-    job.result = {**job.result, **extra}
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "result", "finished_at"])
+    job.remember_task(task_result)
 
 
 # --- The background job ----------------------------------------------------------------------
@@ -318,7 +307,7 @@ def export_render_run(*, job_id: int) -> dict[str, Any]:
         .first()
     )
     if export is None:  # the campaign or the plan was deleted while the job waited
-        _finish(job, BackgroundJob.Status.FAILED, "export_error", {"error": "gone"})
+        job.finish(BackgroundJob.Status.FAILED, "export_error", {"error": "gone"})
         return {"outcome": "gone"}
     BackgroundJob.objects.filter(pk=job.pk).update(
         status=BackgroundJob.Status.RUNNING,
@@ -344,8 +333,7 @@ def export_render_run(*, job_id: int) -> dict[str, Any]:
         export.save(update_fields=["file", "filename", "size", "generated_at", "data_version"])
     except Exception as error:
         logger.exception("Document export %s (job %s) failed", export.pk, job.pk)
-        _finish(
-            job,
+        job.finish(
             BackgroundJob.Status.FAILED,
             "export_error",
             {"export_id": export.pk, "error": type(error).__name__},
@@ -353,7 +341,7 @@ def export_render_run(*, job_id: int) -> dict[str, Any]:
         raise
     seconds = round((timezone.now() - started).total_seconds(), 1)
     result = {"export_id": export.pk, "size": export.size, "seconds": seconds}
-    _finish(job, BackgroundJob.Status.SUCCEEDED, "export_ready", result)
+    job.finish(BackgroundJob.Status.SUCCEEDED, "export_ready", result)
     BackgroundJob.objects.filter(pk=job.pk).update(progress_done=2)
     _prune(export)
     return result

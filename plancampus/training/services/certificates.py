@@ -368,9 +368,7 @@ def _enqueue(job: BackgroundJob) -> None:
             finished_at=timezone.now(),
         )
         raise
-    BackgroundJob.objects.filter(pk=job.pk, task_result_id="").update(
-        task_result_id=str(task_result.id)[:64]
-    )
+    job.remember_task(task_result)
     job.refresh_from_db()
 
 
@@ -473,21 +471,12 @@ def certificates_render_run(*, job_id: int, processes: int | None = None) -> dic
             job.set_progress(done, total)
     except Exception:
         logger.exception("Certificates job %s failed after %s certificates", job.pk, done)
-        _finish(job, BackgroundJob.Status.FAILED, "certificates_error", {"done": done})
+        job.finish(BackgroundJob.Status.FAILED, "certificates_error", {"done": done})
         raise
     seconds = (timezone.now() - started).total_seconds()
     result = {"done": done, "seconds": round(seconds, 1), "processes": processes}
-    _finish(job, BackgroundJob.Status.SUCCEEDED, "certificates_ready", result)
+    job.finish(BackgroundJob.Status.SUCCEEDED, "certificates_ready", result)
     return result
-
-
-def _finish(job: BackgroundJob, status: str, message: str, extra: dict[str, Any]) -> None:
-    job.refresh_from_db()
-    job.status = status
-    job.message = message
-    job.result = {**job.result, **extra}
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "result", "finished_at"])
 
 
 # --- Revoking ----------------------------------------------------------------------------------
