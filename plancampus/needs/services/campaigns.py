@@ -56,11 +56,8 @@ def campaign_create(
     """Create a draft campaign of ``institution`` on one of its frameworks."""
     if framework.institution_id != institution.pk:
         raise ValidationError({"framework": _("The framework belongs to another institution.")})
-    roles = list(target_roles)
-    if not roles:
-        raise ValidationError({"target_roles": _("Choose at least one role to assess.")})
-    if any(role.framework_id != framework.pk for role in roles):
-        raise ValidationError({"target_roles": _("These roles belong to another framework.")})
+    roles = _checked_roles(target_roles, framework_id=framework.pk)
+    _check_baseline(baseline, institution_id=institution.pk)
     campaign = Campaign(
         institution=institution,
         framework=framework,
@@ -80,6 +77,34 @@ def campaign_create(
     campaign.target_organisations.set(list(target_organisations))
     campaign.target_roles.set(roles)
     return campaign
+
+
+def _checked_roles(target_roles: Iterable[RoleProfile], *, framework_id: int) -> list[RoleProfile]:
+    """The campaign's roles: at least one, all of its framework."""
+    roles = list(target_roles)
+    if not roles:
+        raise ValidationError({"target_roles": _("Choose at least one role to assess.")})
+    if any(role.framework_id != framework_id for role in roles):
+        raise ValidationError({"target_roles": _("These roles belong to another framework.")})
+    return roles
+
+
+def _check_baseline(
+    baseline: Campaign | None, *, institution_id: int, campaign: Campaign | None = None
+) -> None:
+    """A baseline of the same institution, and (for an existing campaign) not one of its own
+    re-assessments."""
+    if baseline is None:
+        return
+    if baseline.institution_id != institution_id:
+        raise ValidationError({"baseline": _("The baseline belongs to another institution.")})
+    ancestor: Campaign | None = baseline
+    while campaign is not None and ancestor is not None:
+        if ancestor.pk == campaign.pk:
+            raise ValidationError(
+                {"baseline": _("The baseline cannot be a re-assessment of this campaign.")}
+            )
+        ancestor = ancestor.baseline
 
 
 def _province_of(organisation: Organisation) -> int | None:
@@ -381,21 +406,8 @@ def campaign_update(
     once. Audited through the campaign's history (fields and targets).
     """
     organisations = list(target_organisations)
-    roles = list(target_roles)
-    if not roles:
-        raise ValidationError({"target_roles": _("Choose at least one role to assess.")})
-    if any(role.framework_id != campaign.framework_id for role in roles):
-        raise ValidationError({"target_roles": _("These roles belong to another framework.")})
-    if baseline is not None:
-        if baseline.institution_id != campaign.institution_id:
-            raise ValidationError({"baseline": _("The baseline belongs to another institution.")})
-        ancestor: Campaign | None = baseline
-        while ancestor is not None:
-            if ancestor.pk == campaign.pk:
-                raise ValidationError(
-                    {"baseline": _("The baseline cannot be a re-assessment of this campaign.")}
-                )
-            ancestor = ancestor.baseline
+    roles = _checked_roles(target_roles, framework_id=campaign.framework_id)
+    _check_baseline(baseline, institution_id=campaign.institution_id, campaign=campaign)
     removal = campaign_removal(campaign=campaign, organisations=organisations, roles=roles)
     if removal.answered and not confirm_removals:
         raise RemovalsNeedConfirmation(removal)
